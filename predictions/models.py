@@ -1,0 +1,36 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Endpoint(models.TextChoices):
+    PREDICT = "predict", "Predict"
+    PREDICT_BATCH = "predict_batch", "Batch predict"
+    SCORES = "scores", "Scores"
+
+
+class RequestLog(models.Model):
+    """One row per call to predict, batch or scores, whatever its outcome. Its id is the request_id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="request_logs"
+    )
+    endpoint = models.CharField(max_length=32, choices=Endpoint.choices)
+    status_code = models.PositiveSmallIntegerField()
+    inputs = models.JSONField(default=dict, blank=True, help_text="The request body or path parameters, as sent.")
+    features = models.JSONField(null=True, blank=True, help_text="Normalised model features, when validation passed.")
+    output = models.JSONField(null=True, blank=True, help_text="The response body.")
+    model_name = models.CharField(max_length=64, blank=True)
+    artifact_version = models.CharField(max_length=64, blank=True)
+    latency_ms = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="requestlog_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.status_code} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,208 @@
+"""Thin viewsets: validate -> one service or selector call -> serialize. Logging lives in one mixin."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from django.db import DatabaseError
+from django.http import QueryDict
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import selectors, serializers, services
+from .constants import BATCH_MAX_ITEMS, MAX_PAGE_SIZE, PAGE_SIZE
+from .exceptions import ServiceUnavailable
+from .filters import RequestLogFilter
+from .models import Endpoint
+
+ERRORS = {
+    400: OpenApiResponse(serializers.ErrorSerializer, description="Invalid input: the message names the field."),
+    401: OpenApiResponse(serializers.ErrorSerializer, description="Missing or wrong credentials."),
+    503: OpenApiResponse(serializers.ErrorSerializer, description="Models or database unavailable."),
+}
+
+
+class RequestLogMixin:
+    """Writes one RequestLog row per call of the actions in ``logged_actions``, whatever the outcome.
+
+    The row is written before the response leaves; if it cannot be written the client gets a 503
+    instead, so no prediction is ever returned without its log row.
+    """
+
+    logged_actions: dict[str, Endpoint] = {}
+    action: str | None
+
+    def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
+        self.started_at = time.perf_counter()
+        self.request_id = uuid.uuid4()
+        self.log_details = services.LogDetails()
+        return super().initialize_request(request, *args, **kwargs)  # type: ignore[misc]
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        endpoint = self.logged_actions.get(self.action or "")
+        if endpoint is not None and isinstance(response, Response):
+            response = self._with_log_row(request, response, endpoint, kwargs)
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+
+    def _with_log_row(self, request: Request, response: Response, endpoint: Endpoint, kwargs: Any) -> Response:
+        user = getattr(request, "_user", None)  # never re-run authentication here
+        try:
+            services.request_log_create(
+                request_id=self.request_id,
+                user_id=user.pk if user is not None and user.is_authenticated else None,
+                endpoint=endpoint,
+                status_code=response.status_code,
+                inputs=_request_inputs(request, kwargs),
+                output=response.data,
+                latency_ms=(time.perf_counter() - self.started_at) * 1000,
+                details=self.log_details,
+            )
+        except DatabaseError:
+            error = ServiceUnavailable(
+                detail="The request could not be recorded, so it was not served; try again shortly.",
+                code="request_log_unavailable",
+            )
+            return Response(
+                {"detail": error.detail, "code": "request_log_unavailable", "request_id": str(self.request_id)},
+                status=error.status_code,
+            )
+        return response
+
+
+def _request_inputs(request: Request, kwargs: dict[str, Any]) -> Any:
+    """What the client sent, as JSON: the parsed body for POST, path and query values for GET."""
+    if request.method == "GET":
+        return {**request.query_params.dict(), **kwargs}
+    data = request.data  # after a parse error DRF leaves an empty QueryDict here
+    return data.dict() if isinstance(data, QueryDict) else data
+
+
+@extend_schema(tags=["status"])
+class StatusViewSet(viewsets.ViewSet):
+    """Readiness of this instance: models loaded and verified, database answering. No authentication."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: serializers.StatusSerializer, 503: serializers.StatusSerializer})
+    def list(self, request: Request) -> Response:
+        ready, body = services.service_status()
+        return Response(body, status=status.HTTP_200_OK if ready else status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+@extend_schema(tags=["predict"])
+class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
+    """Predicted rentals for an hour of a day: `hour`, `weekday`, `month`, `weather` (names or codes)."""
+
+    logged_actions = {"create": Endpoint.PREDICT, "batch": Endpoint.PREDICT_BATCH}
+    serializer_class = serializers.PredictInputSerializer
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        # The browsable API's HTML form.
+        serializer_class = serializers.PredictBatchInputSerializer if self.action == "batch" else self.serializer_class
+        return serializer_class(*args, **kwargs)
+
+    @extend_schema(request=serializers.PredictInputSerializer, responses={200: serializers.PredictOutputSerializer, **ERRORS})
+    def create(self, request: Request) -> Response:
+        inputs = serializers.PredictInputSerializer(data=request.data)
+        inputs.is_valid(raise_exception=True)
+        data = dict(inputs.validated_data)
+        result = services.prediction_create(data, data.pop("model", None), self.log_details)
+        body = {
+            "request_id": self.request_id,
+            "user": request.user.get_username(),
+            "model": result.model,
+            "artifact_version": result.artifact_version,
+            "prediction": result.predictions[0],
+            "inputs": result.queries[0].describe(),
+        }
+        return Response(serializers.PredictOutputSerializer(body).data)
+
+    @extend_schema(
+        request=serializers.PredictBatchInputSerializer,
+        responses={200: serializers.PredictBatchOutputSerializer, **ERRORS},
+        description=f"Up to {BATCH_MAX_ITEMS} inputs; one prediction per item, in order.",
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request: Request) -> Response:
+        inputs = serializers.PredictBatchInputSerializer(data=request.data)
+        inputs.is_valid(raise_exception=True)
+        result = services.prediction_batch_create(
+            inputs.validated_data["items"], inputs.validated_data.get("model"), self.log_details
+        )
+        body = {
+            "request_id": self.request_id,
+            "user": request.user.get_username(),
+            "model": result.model,
+            "artifact_version": result.artifact_version,
+            "count": len(result.predictions),
+            "predictions": [
+                {"prediction": prediction, "inputs": query.describe()}
+                for prediction, query in zip(result.predictions, result.queries, strict=True)
+            ],
+        }
+        return Response(body)
+
+
+@extend_schema(tags=["models"])
+class ScoresViewSet(RequestLogMixin, viewsets.ViewSet):
+    """Every model's scores on both holdouts; `r2`, `mae`, `rmse` are the shuffled 80/20 split."""
+
+    logged_actions = {"list": Endpoint.SCORES, "retrieve": Endpoint.SCORES}
+    lookup_field = "model"
+    lookup_value_regex = "[^/]+"
+
+    @extend_schema(responses={200: serializers.ScoreListSerializer, 401: ERRORS[401], 503: ERRORS[503]})
+    def list(self, request: Request) -> Response:
+        body = {"user": request.user.get_username(), **services.scores_list(self.log_details)}
+        return Response(serializers.ScoreListSerializer(body).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("model", str, OpenApiParameter.PATH, description="Model name, case-insensitive.")],
+        responses={
+            200: serializers.ScoreSerializer,
+            401: ERRORS[401],
+            404: OpenApiResponse(serializers.ErrorSerializer, description="Unknown model; lists the known names."),
+            503: ERRORS[503],
+        },
+    )
+    def retrieve(self, request: Request, model: str) -> Response:
+        body = {"user": request.user.get_username(), **services.scores_get(model, self.log_details)}
+        return Response(serializers.ScoreSerializer(body).data)
+
+
+@extend_schema(tags=["models"])
+class ModelsViewSet(viewsets.ViewSet):
+    """The artifact version served: when and on what data it was trained, and the default model."""
+
+    @extend_schema(responses={200: serializers.ModelsInfoSerializer, 401: ERRORS[401], 503: ERRORS[503]})
+    def list(self, request: Request) -> Response:
+        return Response(serializers.ModelsInfoSerializer(services.models_info()).data)
+
+
+class RequestLogPagination(PageNumberPagination):
+    page_size = PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+@extend_schema_view(
+    list=extend_schema(description=f"Newest first, {PAGE_SIZE} a page (page_size up to {MAX_PAGE_SIZE})."),
+)
+@extend_schema(tags=["history"])
+class PredictionHistoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The request log: your own records (staff: everyone's), read-only."""
+
+    serializer_class = serializers.RequestLogSerializer
+    pagination_class = RequestLogPagination
+    filterset_class = RequestLogFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.request_log_list(self.request.user)
