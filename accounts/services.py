@@ -25,7 +25,7 @@ def configured_users(environ: Mapping[str, str], include_demo: bool = True) -> l
     users = [
         UserSpec(
             username=environ.get("ADMIN_USERNAME", "admin"),
-            password_variable="ADMIN_PASSWORD",
+            password_variable="ADMIN_PASSWORD",  # noqa: S106 - the variable's name, not a password
             development_password="admin-dev-password",  # noqa: S106 - development default, refused with DEBUG off
             is_staff=True,
             email=environ.get("ADMIN_EMAIL", "admin@example.com"),
@@ -38,7 +38,7 @@ def configured_users(environ: Mapping[str, str], include_demo: bool = True) -> l
     return users
 
 
-class DefaultPasswordRefused(ValueError):
+class DefaultPasswordRefusedError(ValueError):
     pass
 
 
@@ -48,9 +48,8 @@ def resolve_password(spec: UserSpec, environ: Mapping[str, str], allow_defaults:
         return password
     if allow_defaults:
         return password or spec.development_password
-    raise DefaultPasswordRefused(
-        f"{spec.password_variable} must be set to a non-default password for user {spec.username!r} "
-        "when DEBUG is off."
+    raise DefaultPasswordRefusedError(
+        f"{spec.password_variable} must be set to a non-default password for user {spec.username!r} when DEBUG is off."
     )
 
 

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -20,9 +21,13 @@ class RequestLog(models.Model):
     )
     endpoint = models.CharField(max_length=32, choices=Endpoint.choices)
     status_code = models.PositiveSmallIntegerField()
-    inputs = models.JSONField(default=dict, blank=True, help_text="The request body or path parameters, as sent.")
-    features = models.JSONField(null=True, blank=True, help_text="Normalised model features, when validation passed.")
-    output = models.JSONField(null=True, blank=True, help_text="The response body.")
+    inputs = models.JSONField(
+        default=dict, blank=True, encoder=DjangoJSONEncoder, help_text="The request body or path parameters, as sent."
+    )
+    features = models.JSONField(
+        null=True, blank=True, encoder=DjangoJSONEncoder, help_text="Normalised model features, when validation passed."
+    )
+    output = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder, help_text="The response body.")
     model_name = models.CharField(max_length=64, blank=True)
     artifact_version = models.CharField(max_length=64, blank=True)
     latency_ms = models.FloatField()

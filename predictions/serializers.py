@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -46,7 +45,9 @@ class RejectUnknownFieldsMixin:
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 accepted = ", ".join(self.fields)
-                raise serializers.ValidationError({name: [f"Unknown field. Accepted fields: {accepted}."] for name in unknown})
+                raise serializers.ValidationError(
+                    {name: [f"Unknown field. Accepted fields: {accepted}."] for name in unknown}
+                )
 
 
 class DemandQuerySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -77,7 +78,9 @@ class ModelNameField(serializers.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_blank", True)
         kwargs.setdefault("max_length", 64)
-        kwargs.setdefault("help_text", "A model name from GET /api/scores/ (case-insensitive). Default: the default model.")
+        kwargs.setdefault(
+            "help_text", "A model name from GET /api/scores/ (case-insensitive). Default: the default model."
+        )
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:

@@ -109,7 +109,9 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
         serializer_class = serializers.PredictBatchInputSerializer if self.action == "batch" else self.serializer_class
         return serializer_class(*args, **kwargs)
 
-    @extend_schema(request=serializers.PredictInputSerializer, responses={200: serializers.PredictOutputSerializer, **ERRORS})
+    @extend_schema(
+        request=serializers.PredictInputSerializer, responses={200: serializers.PredictOutputSerializer, **ERRORS}
+    )
     def create(self, request: Request) -> Response:
         inputs = serializers.PredictInputSerializer(data=request.data)
         inputs.is_valid(raise_exception=True)
@@ -148,7 +150,7 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
                 for prediction, query in zip(result.predictions, result.queries, strict=True)
             ],
         }
-        return Response(body)
+        return Response(serializers.PredictBatchOutputSerializer(body).data)
 
 
 @extend_schema(tags=["models"])

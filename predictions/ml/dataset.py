@@ -62,9 +62,9 @@ def file_sha256(path: Path) -> str:
 
 
 def detect_format(columns: set[str], hour_sample: object) -> str:
-    if UCI_COLUMNS <= columns and not isinstance(hour_sample, str):
+    if columns >= UCI_COLUMNS and not isinstance(hour_sample, str):
         return "uci"
-    if LABELLED_COLUMNS <= columns:
+    if columns >= LABELLED_COLUMNS:
         return "labelled"
     missing = sorted(LABELLED_COLUMNS - columns)
     raise DatasetError(
@@ -130,7 +130,7 @@ def _parse(raw: pd.DataFrame, data_format: str) -> pd.DataFrame:
 
 def clean(frame: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
     """Apply the cleaning rules (documented in the README) and record what each one did."""
-    report.missing_before_cleaning = {name: int(count) for name, count in frame.isna().sum().items()}
+    report.missing_before_cleaning = {str(name): int(count) for name, count in frame.isna().sum().items()}
 
     unusable = frame["dteday"].isna() | frame["hr"].isna() | frame[TARGET].isna() | (frame[TARGET] < 0)
     report.dropped["missing_date_hour_or_count"] = int(unusable.sum())
@@ -187,7 +187,7 @@ def clean(frame: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
     }
 
     frame = frame.sort_values(["dteday", "hr"]).reset_index(drop=True)
-    cleaned = frame[list(CANONICAL_COLUMNS)].astype({name: "int64" for name in (*FEATURES, TARGET)})
+    cleaned = frame[list(CANONICAL_COLUMNS)].astype(dict.fromkeys((*FEATURES, TARGET), "int64"))
     report.rows_kept = len(cleaned)
     return cleaned
 

@@ -100,8 +100,7 @@ class RegistryHolder:
             if self._registry is None:
                 self._load_locked()
             if self._registry is None:
-                assert self._error is not None
-                raise self._error
+                raise self._error or artifacts.ArtifactError(f"No models loaded from {self.root}.")
             return self._registry
 
     def _load_locked(self) -> None:

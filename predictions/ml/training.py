@@ -56,7 +56,9 @@ MODEL_CATALOGUE: dict[str, Callable[[], Pipeline]] = {
     "LinearRegression": lambda: _scaled(LinearRegression()),
     "Ridge": lambda: _scaled(Ridge(alpha=1.0, random_state=SEED)),
     "DecisionTreeRegressor": lambda: _scaled(DecisionTreeRegressor(random_state=SEED)),
-    "RandomForestRegressor": lambda: _scaled(RandomForestRegressor(n_estimators=100, min_samples_leaf=3, random_state=SEED, n_jobs=-1)),
+    "RandomForestRegressor": lambda: _scaled(
+        RandomForestRegressor(n_estimators=100, min_samples_leaf=3, random_state=SEED, n_jobs=-1)
+    ),
     "HistGradientBoostingRegressor": _boosted_trees,
     "KNeighborsRegressor": lambda: _scaled(KNeighborsRegressor(n_neighbors=5)),
 }

@@ -115,12 +115,9 @@ _MONTH_LOOKUP = _build_lookup(_MONTH_ROWS)
 _WEATHER_LOOKUP = _build_lookup(WEATHER_WORDS)
 
 WEEKDAY_ACCEPTED = (
-    "English or French day names or 3-letter abbreviations (Friday, Fri, vendredi), "
-    "or UCI codes 0-6 (0 = Sunday)"
+    "English or French day names or 3-letter abbreviations (Friday, Fri, vendredi), or UCI codes 0-6 (0 = Sunday)"
 )
-MONTH_ACCEPTED = (
-    "English or French month names or 3-letter abbreviations (June, Jun, juin), or month numbers 1-12"
-)
+MONTH_ACCEPTED = "English or French month names or 3-letter abbreviations (June, Jun, juin), or month numbers 1-12"
 WEATHER_ACCEPTED = (
     ", ".join(f"{code} = {' / '.join(words)}" for code, words in WEATHER_WORDS.items())
     + " (case-insensitive; the numbers are the UCI weathersit codes)"

