@@ -60,7 +60,7 @@ def test_a_missing_model_file_is_named(artifacts_copy: Path) -> None:
 def test_a_truncated_model_file_is_refused(artifacts_copy: Path) -> None:
     target = artifacts_copy / "test-version" / "KNeighborsRegressor.joblib"
     target.write_bytes(target.read_bytes()[:100])
-    with pytest.raises(artifacts.ArtifactError, match="KNeighborsRegressor.joblib does not match"):
+    with pytest.raises(artifacts.ArtifactError, match=r"KNeighborsRegressor\.joblib does not match"):
         ModelRegistry.load(artifacts_copy)
 
 
@@ -82,7 +82,7 @@ def test_a_corrupt_manifest_is_named(artifacts_copy: Path) -> None:
 
 
 def test_no_artifacts_says_what_to_run(tmp_path: Path) -> None:
-    with pytest.raises(artifacts.ArtifactError, match="python manage.py train"):
+    with pytest.raises(artifacts.ArtifactError, match=r"python manage\.py train"):
         ModelRegistry.load(tmp_path)
 
 

@@ -63,7 +63,7 @@ def test_holder_retries_a_failed_load_after_the_pause(
     artifacts_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     holder = registry.RegistryHolder(tmp_path)
-    with pytest.raises(artifacts.ArtifactError, match="python manage.py train"):
+    with pytest.raises(artifacts.ArtifactError, match=r"python manage\.py train"):
         holder.get()
     holder.root = artifacts_root  # the models appear, as after `manage.py train`
     with pytest.raises(artifacts.ArtifactError):
