@@ -26,9 +26,12 @@ def first_error_path(errors: Any, prefix: str = "") -> tuple[str, str]:
     """('items[3].weather', 'message') for the first leaf of a DRF error structure."""
     if isinstance(errors, dict):
         for key, value in errors.items():
-            if value:
-                name = "" if key == "non_field_errors" else str(key)
-                return first_error_path(value, f"{prefix}.{name}" if prefix and name else prefix or name)
+            if not value:
+                continue
+            if isinstance(key, int) or str(key).isdigit():  # list items are keyed by position
+                return first_error_path(value, f"{prefix}[{key}]")
+            name = "" if key == "non_field_errors" else str(key)
+            return first_error_path(value, f"{prefix}.{name}" if prefix and name else prefix or name)
     if isinstance(errors, list):
         for index, value in enumerate(errors):
             if value and isinstance(value, dict | list):

@@ -143,7 +143,7 @@ class PredictBatchOutputSerializer(serializers.Serializer):
 
 
 class ScoreSerializer(serializers.Serializer):
-    user = serializers.CharField()
+    user = serializers.CharField(required=False, help_text="Who asked (absent inside the list).")
     model = serializers.CharField()
     is_default = serializers.BooleanField()
     artifact_version = serializers.CharField()

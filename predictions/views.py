@@ -11,6 +11,7 @@ from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -80,7 +81,10 @@ def _request_inputs(request: Request, kwargs: dict[str, Any]) -> Any:
     """What the client sent, as JSON: the parsed body for POST, path and query values for GET."""
     if request.method == "GET":
         return {**request.query_params.dict(), **kwargs}
-    data = request.data  # after a parse error DRF leaves an empty QueryDict here
+    try:
+        data = request.data  # after a parse error DRF leaves an empty QueryDict here
+    except UnsupportedMediaType:
+        return {}
     return data.dict() if isinstance(data, QueryDict) else data
 
 

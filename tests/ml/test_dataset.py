@@ -8,7 +8,7 @@ from predictions.ml import dataset
 LABELLED_HEADER = (
     "dteday,season,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed,casual,registered,cnt"
 )
-UCI_HEADER = "instant,dteday,season,yr,mnth,hr,holiday,weekday,workingday,weathersit,temp,atemp,hum,windspeed,casual,registered,cnt"
+UCI_HEADER = "instant,dteday,season,yr,mnth," + LABELLED_HEADER.replace("dteday,season,", "")
 
 
 def write_csv(tmp_path: Path, header: str, rows: list[str]) -> Path:

@@ -1,0 +1,43 @@
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from bikeproject import settings as project_settings
+from tests.conftest import REPO_ROOT
+
+
+def test_env_bool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLAG", "yes")
+    assert project_settings.env_bool("FLAG", False) is True
+    monkeypatch.setenv("FLAG", "off")
+    assert project_settings.env_bool("FLAG", True) is False
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="FLAG"):
+        project_settings.env_bool("FLAG", False)
+
+
+def test_env_int_and_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUMBER", "x")
+    with pytest.raises(ImproperlyConfigured, match="NUMBER"):
+        project_settings.env_int("NUMBER", 1)
+    monkeypatch.setenv("HOSTS", " a.example , b.example ,")
+    assert project_settings.env_list("HOSTS", "") == ["a.example", "b.example"]
+
+
+def test_sqlite_is_configured_for_concurrent_writers() -> None:
+    options = project_settings.DATABASES["default"].get("OPTIONS", {})
+    if project_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        assert "journal_mode=WAL" in options["init_command"]
+        assert options["transaction_mode"] == "IMMEDIATE"
+        assert options["timeout"] >= 5
+
+
+def test_production_without_a_secret_key_refuses_to_start() -> None:
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bikeproject.settings"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required when DEBUG is off" in result.stderr
