@@ -47,7 +47,7 @@ def test_status_is_503_naming_the_database(anonymous_client: APIClient, monkeypa
         def __exit__(self, *args: object) -> None:
             return None
 
-    monkeypatch.setattr(services.connection, "cursor", lambda: BrokenCursor())
+    monkeypatch.setattr(services.connection, "cursor", BrokenCursor)
     response = anonymous_client.get("/api/status/")
     assert response.status_code == 503
     assert response.json()["problems"] == ["database: DatabaseError: connection refused"]
