@@ -1,0 +1,146 @@
+"""A real gunicorn serving the project on 127.0.0.1, with its own database, migrated and seeded."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+E2E_PASSWORDS = {"admin": "e2e-admin-secret", "alice": "e2e-alice-secret", "bob": "e2e-bob-secret"}
+STARTUP_TIMEOUT_SECONDS = 60
+REQUEST_TIMEOUT_SECONDS = 30
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class GunicornServer:
+    url: str
+    log_path: Path
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        user: str | None = None,
+        password: str | None = None,
+        accept: str = "application/json",
+    ) -> HttpResponse:
+        headers = {"Accept": accept}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if user is not None:
+            secret = password if password is not None else E2E_PASSWORDS[user]
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310
+                return HttpResponse(response.status, _decode(response.read()), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return HttpResponse(error.code, _decode(error.read()), dict(error.headers))
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _e2e_database_url(tmp_dir: Path) -> str:
+    """PostgreSQL when the run targets it (a database of its own), else a SQLite file."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp_dir / 'e2e.sqlite3'}"
+    import psycopg  # noqa: PLC0415 - only needed for PostgreSQL runs
+
+    base, _, _ = url.rpartition("/")
+    name = "bikeproject_e2e"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    return f"{base}/{name}"
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, check=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def gunicorn_server(artifacts_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GunicornServer]:
+    tmp_dir = tmp_path_factory.mktemp("e2e")
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DEMO_", "ADMIN_"))},
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "e2e-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": _e2e_database_url(tmp_dir),
+        "ML_ARTIFACTS_DIR": str(artifacts_root),
+        "ADMIN_PASSWORD": E2E_PASSWORDS["admin"],
+        "DEMO_ALICE_PASSWORD": E2E_PASSWORDS["alice"],
+        "DEMO_BOB_PASSWORD": E2E_PASSWORDS["bob"],
+        "DJANGO_STATIC_ROOT": str(tmp_dir / "static"),
+        "OMP_NUM_THREADS": "1",
+    }
+    _manage(env, "migrate", "--noinput", "-v0")
+    _manage(env, "create_users")
+    _manage(env, "collectstatic", "--noinput", "-v0")
+    port = _free_port()
+    log_path = tmp_dir / "gunicorn.log"
+    command = [sys.executable, "-m", "gunicorn", "bikeproject.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", "2", "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-"]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    server = GunicornServer(f"http://127.0.0.1:{port}", log_path)
+    try:
+        _wait_until_ready(server, process)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _wait_until_ready(server: GunicornServer, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited with {process.returncode}:\n{server.log_path.read_text()[-3000:]}")
+        try:
+            if server.request("GET", "/api/status/").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"gunicorn not ready in {STARTUP_TIMEOUT_SECONDS} s:\n{server.log_path.read_text()[-3000:]}")
