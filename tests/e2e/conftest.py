@@ -42,6 +42,7 @@ class GunicornServer:
         method: str,
         path: str,
         body: Any = None,
+        *,
         user: str | None = None,
         password: str | None = None,
         accept: str = "application/json",
@@ -118,7 +119,7 @@ def gunicorn_server(artifacts_root: Path, tmp_path_factory: pytest.TempPathFacto
     command = [sys.executable, "-m", "gunicorn", "bikeproject.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", "2", "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-"]
     with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = GunicornServer(f"http://127.0.0.1:{port}", log_path)
     try:
         _wait_until_ready(server, process)
