@@ -119,11 +119,16 @@ class NormalisedInputsSerializer(serializers.Serializer):
     workingday = serializers.BooleanField()
 
 
-class PredictOutputSerializer(serializers.Serializer):
+class ServedRequestSerializer(serializers.Serializer):
+    """What every prediction response says about how it was served."""
+
     request_id = serializers.UUIDField(help_text="Also the id of the record in GET /api/predictions/{id}/.")
     user = serializers.CharField()
     model = serializers.CharField()
     artifact_version = serializers.CharField()
+
+
+class PredictOutputSerializer(ServedRequestSerializer):
     prediction = serializers.IntegerField(min_value=0, help_text="Predicted rentals in that hour.")
     inputs = NormalisedInputsSerializer()
 
@@ -133,11 +138,7 @@ class BatchItemOutputSerializer(serializers.Serializer):
     inputs = NormalisedInputsSerializer()
 
 
-class PredictBatchOutputSerializer(serializers.Serializer):
-    request_id = serializers.UUIDField()
-    user = serializers.CharField()
-    model = serializers.CharField()
-    artifact_version = serializers.CharField()
+class PredictBatchOutputSerializer(ServedRequestSerializer):
     count = serializers.IntegerField()
     predictions = BatchItemOutputSerializer(many=True)
 

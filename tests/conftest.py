@@ -11,7 +11,7 @@ import pytest
 from predictions.ml import artifacts, dataset, sources, training
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-UCI_HOUR_CSV = REPO_ROOT.parent / "shared" / "data" / "hour.csv"
+UCI_HOUR_CSV = Path(os.environ.get("UCI_HOUR_CSV", REPO_ROOT.parent / "shared" / "data" / "hour.csv"))
 PASSWORDS = {"alice": "alice-test-password", "bob": "bob-test-password", "staff": "staff-test-password"}
 
 

@@ -47,3 +47,10 @@ def test_production_without_a_secret_key_refuses_to_start() -> None:
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models() -> None:
+    from django.core.management import call_command  # noqa: PLC0415
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
