@@ -1,6 +1,6 @@
 """bikeproject settings: one module, driven by environment variables, grouped by concern.
 
-Development defaults are safe: DEBUG is off unless DJANGO_DEBUG=1, and with DEBUG off a
+Development defaults are safe: DEBUG is off unless DEBUG=1, and with DEBUG off a
 secret key must come from the environment. Every variable is listed in the README.
 """
 
@@ -39,17 +39,17 @@ def env_int(name: str, default: int) -> int:
 
 
 # --- Core -------------------------------------------------------------------------------
-DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is required when DEBUG is off. For local development run with "
-            "DJANGO_DEBUG=1 (see README), in production set a long random DJANGO_SECRET_KEY."
+            "SECRET_KEY is required when DEBUG is off. For local development run with "
+            "DEBUG=1 (see README), in production set a long random SECRET_KEY."
         )
     SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - only ever used with DEBUG on
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -138,7 +138,7 @@ USE_TZ = True
 
 # --- Static files (whitenoise; Swagger UI and ReDoc come from drf-spectacular-sidecar) ---
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -133,14 +133,12 @@ class PredictOutputSerializer(ServedRequestSerializer):
     inputs = NormalisedInputsSerializer()
 
 
-class BatchItemOutputSerializer(serializers.Serializer):
-    prediction = serializers.IntegerField(min_value=0)
-    inputs = NormalisedInputsSerializer()
-
-
 class PredictBatchOutputSerializer(ServedRequestSerializer):
     count = serializers.IntegerField()
-    predictions = BatchItemOutputSerializer(many=True)
+    predictions = serializers.ListField(
+        child=serializers.IntegerField(min_value=0), help_text="Predicted rentals, one per item, in order."
+    )
+    inputs = NormalisedInputsSerializer(many=True, help_text="The normalised items, in the same order.")
 
 
 class ScoreSerializer(serializers.Serializer):

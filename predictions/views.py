@@ -149,10 +149,8 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
             "model": result.model,
             "artifact_version": result.artifact_version,
             "count": len(result.predictions),
-            "predictions": [
-                {"prediction": prediction, "inputs": query.describe()}
-                for prediction, query in zip(result.predictions, result.queries, strict=True)
-            ],
+            "predictions": result.predictions,
+            "inputs": [query.describe() for query in result.queries],
         }
         return Response(serializers.PredictBatchOutputSerializer(body).data)
 

@@ -6,7 +6,7 @@ source "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
 ensure_venv "$ROOT/requirements.txt"
 
-export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
+export DEBUG="${DEBUG:-1}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"  # one row never needs a thread pool
 BIND="${BIND:-127.0.0.1:8000}"
 

@@ -15,8 +15,8 @@ def test_batch_returns_one_prediction_per_item_in_order(alice_client: APIClient)
     body = response.json()
     assert body["count"] == 3
     singles = [alice_client.post("/api/predict/", item, format="json").json()["prediction"] for item in items]
-    assert [entry["prediction"] for entry in body["predictions"]] == singles
-    assert [entry["inputs"]["hour"] for entry in body["predictions"]] == [15, 8, 3]
+    assert body["predictions"] == singles
+    assert [entry["hour"] for entry in body["inputs"]] == [15, 8, 3]
     log = RequestLog.objects.get(pk=body["request_id"])
     assert log.endpoint == Endpoint.PREDICT_BATCH
     assert len(log.features) == 3
@@ -26,7 +26,8 @@ def test_batch_of_the_maximum_size_is_served(alice_client: APIClient) -> None:
     items = [{**FRIDAY_JUNE_15H_CLOUDY, "hour": index % 24} for index in range(BATCH_MAX_ITEMS)]
     response = alice_client.post("/api/predict/batch/", {"items": items, "model": "ridge"}, format="json")
     assert response.status_code == 200
-    assert response.json()["count"] == BATCH_MAX_ITEMS
+    assert response.json()["count"] == len(response.json()["predictions"]) == BATCH_MAX_ITEMS
+    assert all(isinstance(value, int) and value >= 0 for value in response.json()["predictions"])
     assert response.json()["model"] == "Ridge"
 
 

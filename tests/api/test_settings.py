@@ -35,7 +35,7 @@ def test_sqlite_is_configured_for_concurrent_writers() -> None:
 
 
 def test_production_without_a_secret_key_refuses_to_start() -> None:
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bikeproject.settings"}
+    env = {"PATH": "/usr/bin:/bin", "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bikeproject.settings"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=REPO_ROOT,
@@ -46,7 +46,7 @@ def test_production_without_a_secret_key_refuses_to_start() -> None:
         check=False,
     )
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY is required when DEBUG is off" in result.stderr
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
 
 
 @pytest.mark.django_db

@@ -99,16 +99,16 @@ def _manage(env: dict[str, str], *args: str) -> None:
 def gunicorn_server(artifacts_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GunicornServer]:
     tmp_dir = tmp_path_factory.mktemp("e2e")
     env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DEMO_", "ADMIN_"))},
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "e2e-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        **{key: value for key, value in os.environ.items() if not key.startswith(("DEMO_", "ADMIN_"))},
+        "DEBUG": "0",
+        "SECRET_KEY": "e2e-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": _e2e_database_url(tmp_dir),
         "ML_ARTIFACTS_DIR": str(artifacts_root),
         "ADMIN_PASSWORD": E2E_PASSWORDS["admin"],
         "DEMO_ALICE_PASSWORD": E2E_PASSWORDS["alice"],
         "DEMO_BOB_PASSWORD": E2E_PASSWORDS["bob"],
-        "DJANGO_STATIC_ROOT": str(tmp_dir / "static"),
+        "STATIC_ROOT": str(tmp_dir / "static"),
         "OMP_NUM_THREADS": "1",
     }
     _manage(env, "migrate", "--noinput", "-v0")
