@@ -73,3 +73,10 @@ def test_non_staff_cannot_reach_the_admin(alice) -> None:  # type: ignore[no-unt
     response = client.get("/admin/predictions/requestlog/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command  # noqa: PLC0415
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+    assert (tmp_path / "schema.yml").stat().st_size > 1000
