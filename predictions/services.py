@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -30,7 +30,7 @@ class PredictionResult:
     artifact_version: str
     queries: list[DemandQuery]
     predictions: list[int]
-    features: list[tuple[int, ...]] = field(default_factory=list)
+    features: list[tuple[int, ...]]
 
 
 def _queries(registry: ModelRegistry, items: list[dict[str, Any]]) -> list[DemandQuery]:

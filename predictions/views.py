@@ -19,10 +19,10 @@ from rest_framework.response import Response
 
 from . import selectors, serializers, services
 from .constants import BATCH_MAX_ITEMS, MAX_PAGE_SIZE, PAGE_SIZE
-from .exceptions import ServiceUnavailable
 from .filters import RequestLogFilter
 from .models import Endpoint
 
+REQUEST_LOG_UNAVAILABLE = "The request could not be recorded, so it was not served; try again shortly."
 ERRORS = {
     400: OpenApiResponse(serializers.ErrorSerializer, description="Invalid input: the message names the field."),
     401: OpenApiResponse(serializers.ErrorSerializer, description="Missing or wrong credentials."),
@@ -66,14 +66,12 @@ class RequestLogMixin:
                 details=self.log_details,
             )
         except DatabaseError:
-            error = ServiceUnavailable(
-                detail="The request could not be recorded, so it was not served; try again shortly.",
-                code="request_log_unavailable",
-            )
-            return Response(
-                {"detail": error.detail, "code": "request_log_unavailable", "request_id": str(self.request_id)},
-                status=error.status_code,
-            )
+            body = {
+                "detail": REQUEST_LOG_UNAVAILABLE,
+                "code": "request_log_unavailable",
+                "request_id": str(self.request_id),
+            }
+            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return response
 
 
@@ -108,6 +106,14 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
     logged_actions = {"create": Endpoint.PREDICT, "batch": Endpoint.PREDICT_BATCH}
     serializer_class = serializers.PredictInputSerializer
 
+    def _served(self, request: Request, result: services.PredictionResult) -> dict[str, Any]:
+        return {
+            "request_id": self.request_id,
+            "user": request.user.get_username(),
+            "model": result.model,
+            "artifact_version": result.artifact_version,
+        }
+
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         # The browsable API's HTML form.
         serializer_class = serializers.PredictBatchInputSerializer if self.action == "batch" else self.serializer_class
@@ -122,10 +128,7 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
         data = dict(inputs.validated_data)
         result = services.prediction_create(data, data.pop("model", None), self.log_details)
         body = {
-            "request_id": self.request_id,
-            "user": request.user.get_username(),
-            "model": result.model,
-            "artifact_version": result.artifact_version,
+            **self._served(request, result),
             "prediction": result.predictions[0],
             "inputs": result.queries[0].describe(),
         }
@@ -144,10 +147,7 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
             inputs.validated_data["items"], inputs.validated_data.get("model"), self.log_details
         )
         body = {
-            "request_id": self.request_id,
-            "user": request.user.get_username(),
-            "model": result.model,
-            "artifact_version": result.artifact_version,
+            **self._served(request, result),
             "count": len(result.predictions),
             "predictions": result.predictions,
             "inputs": [query.describe() for query in result.queries],
