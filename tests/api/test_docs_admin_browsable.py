@@ -39,6 +39,30 @@ def test_docs_pages_use_local_static_files(anonymous_client: APIClient, path: st
     assert "cdn" not in html.lower()
 
 
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/", 200),
+        ("/api/status/", 200),
+        ("/api/predict/", 405),
+        ("/api/predict/batch/", 405),
+        ("/api/scores/", 200),
+        ("/api/scores/Lasso/", 200),
+        ("/api/models/", 200),
+        ("/api/predictions/", 200),
+        ("/api/predictions/?model=lasso&status=200", 200),
+    ],
+)
+def test_browsable_api_renders_every_endpoint(alice_client: APIClient, path: str, status: int) -> None:
+    alice_client.post("/api/predict/", FRIDAY_JUNE_15H_CLOUDY, format="json")
+    record = RequestLog.objects.get()
+    for url in (path, f"/api/predictions/{record.pk}/"):
+        response = alice_client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == (status if url == path else 200), url
+        assert response["Content-Type"].startswith("text/html")
+        assert b"Django REST framework" in response.content
+
+
 def test_browsable_api_renders_the_predict_form(alice) -> None:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(alice)
