@@ -12,6 +12,16 @@ from predictions.ml import artifacts, dataset, sources, training
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 UCI_HOUR_CSV = Path(os.environ.get("UCI_HOUR_CSV", REPO_ROOT.parent / "shared" / "data" / "hour.csv"))
+# How the API and DemandQuery.describe() name "a Friday in June at 15h, cloudy" once normalised.
+FRIDAY_JUNE_15H_CLOUDY_NORMALISED = {
+    "hour": 15,
+    "weekday": "Friday",
+    "month": "June",
+    "weather": "Cloudy",
+    "year": 2012,
+    "holiday": False,
+    "workingday": True,
+}
 PASSWORDS = {"alice": "alice-test-password", "bob": "bob-test-password", "staff": "staff-test-password"}
 
 

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from predictions.constants import MAX_PAGE_SIZE, PAGE_SIZE
 from predictions.models import RequestLog
+from predictions.views import RequestLogPagination
 from tests.api.conftest import FRIDAY_JUNE_15H_CLOUDY, MONDAY_OCTOBER_8H_RAINY
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,16 @@ def test_pagination(alice_client: APIClient, history: dict[str, str]) -> None:
     assert len(page["results"]) == 2
     assert page["next"]
     assert alice_client.get("/api/predictions/?page=99").status_code == 404
-    assert PAGE_SIZE <= MAX_PAGE_SIZE
+    assert len(alice_client.get("/api/predictions/").json()["results"]) == min(3, PAGE_SIZE)
+
+
+def test_page_size_is_capped(alice_client: APIClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(3):
+        alice_client.post("/api/predict/", FRIDAY_JUNE_15H_CLOUDY, format="json")
+    assert RequestLogPagination.max_page_size == MAX_PAGE_SIZE
+    monkeypatch.setattr(RequestLogPagination, "max_page_size", 2)  # small enough to observe with 3 rows
+    page = alice_client.get(f"/api/predictions/?page_size={MAX_PAGE_SIZE + 1000}").json()
+    assert (page["count"], len(page["results"])) == (3, 2)
 
 
 def test_newest_first(alice_client: APIClient, history: dict[str, str]) -> None:

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from predictions.ml import vocabulary
 from predictions.models import Endpoint, RequestLog
 from tests.api.conftest import FRIDAY_JUNE_15H_CLOUDY, MONDAY_OCTOBER_8H_RAINY
+from tests.conftest import FRIDAY_JUNE_15H_CLOUDY_NORMALISED
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +23,7 @@ def test_alice_predicts_a_friday_in_june_at_15h_cloudy(alice_client: APIClient) 
     assert body["model"] == "HistGradientBoostingRegressor"
     assert isinstance(body["prediction"], int)
     assert body["prediction"] > 0
-    assert body["inputs"] == {
-        "hour": 15,
-        "weekday": "Friday",
-        "month": "June",
-        "weather": "Cloudy",
-        "year": 2012,
-        "holiday": False,
-        "workingday": True,
-    }
+    assert body["inputs"] == FRIDAY_JUNE_15H_CLOUDY_NORMALISED
     assert RequestLog.objects.get(pk=body["request_id"]).output["prediction"] == body["prediction"]
 
 

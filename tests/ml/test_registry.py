@@ -4,6 +4,7 @@ import pytest
 
 from predictions.ml import artifacts, registry
 from predictions.ml.features import DemandQuery
+from tests.conftest import FRIDAY_JUNE_15H_CLOUDY_NORMALISED
 
 FRIDAY_JUNE_15H_CLOUDY = DemandQuery(hour=15, weekday=5, month=6, weather=2, year=2012)
 
@@ -43,15 +44,7 @@ def test_features_follow_the_training_column_order() -> None:
     assert FRIDAY_JUNE_15H_CLOUDY.as_row() == (15, 5, 6, 2, 1, 0, 1)
     assert DemandQuery(15, 5, 6, 2, 2012, holiday=True).as_row()[-2:] == (1, 0)
     assert DemandQuery(15, 6, 6, 2, 2011, workingday=True).as_row()[-3:] == (0, 0, 1)
-    assert FRIDAY_JUNE_15H_CLOUDY.describe() == {
-        "hour": 15,
-        "weekday": "Friday",
-        "month": "June",
-        "weather": "Cloudy",
-        "year": 2012,
-        "holiday": False,
-        "workingday": True,
-    }
+    assert FRIDAY_JUNE_15H_CLOUDY.describe() == FRIDAY_JUNE_15H_CLOUDY_NORMALISED
 
 
 def test_holder_loads_once_and_shares_the_registry(artifacts_root: Path) -> None:
