@@ -21,7 +21,6 @@ class VocabularyField(serializers.Field):
 
     def __init__(self, to_code: Callable[[object], int], accepted: str, **kwargs: Any) -> None:
         self.to_code = to_code
-        self.accepted = accepted
         kwargs.setdefault("help_text", f"Accepted: {accepted}.")
         super().__init__(**kwargs)
 
@@ -35,6 +34,10 @@ class VocabularyField(serializers.Field):
         return value
 
 
+# Sent by HTML forms (the browsable API) for Django's CSRF check; not an input of ours.
+FORM_TRANSPORT_FIELDS = frozenset({"csrfmiddlewaretoken"})
+
+
 class RejectUnknownFieldsMixin:
     """A misspelt optional field ("wheather") must not be silently ignored."""
 
@@ -42,7 +45,7 @@ class RejectUnknownFieldsMixin:
 
     def validate_unknown_fields(self, data: Any) -> None:
         if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
+            unknown = sorted(set(data) - set(self.fields) - FORM_TRANSPORT_FIELDS)
             if unknown:
                 accepted = ", ".join(self.fields)
                 raise serializers.ValidationError(

@@ -83,7 +83,9 @@ def _request_inputs(request: Request, kwargs: dict[str, Any]) -> Any:
         data = request.data  # after a parse error DRF leaves an empty QueryDict here
     except UnsupportedMediaType:
         return {}
-    return data.dict() if isinstance(data, QueryDict) else data
+    if isinstance(data, QueryDict):  # an HTML form: keep its fields, not its CSRF token
+        return {key: value for key, value in data.dict().items() if key not in serializers.FORM_TRANSPORT_FIELDS}
+    return data
 
 
 @extend_schema(tags=["status"])

@@ -1,12 +1,13 @@
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from predictions.ml import vocabulary
 from predictions.models import Endpoint, RequestLog
 from tests.api.conftest import FRIDAY_JUNE_15H_CLOUDY, MONDAY_OCTOBER_8H_RAINY
-from tests.conftest import FRIDAY_JUNE_15H_CLOUDY_NORMALISED
+from tests.conftest import FRIDAY_JUNE_15H_CLOUDY_NORMALISED, PASSWORDS
 
 pytestmark = pytest.mark.django_db
 
@@ -130,10 +131,17 @@ def test_malformed_bodies_get_a_4xx_json_error_and_a_log_row(
     assert RequestLog.objects.filter(status_code=status, endpoint=Endpoint.PREDICT).count() == 1
 
 
-def test_form_encoded_input_from_the_browsable_api(alice_client: APIClient) -> None:
-    response = alice_client.post("/api/predict/", {"hour": "15", "weekday": "Fri", "month": "Jun", "weather": "2"})
+def test_the_browsable_apis_html_form_posts_a_prediction(alice: Any) -> None:
+    """As a person does it: session login, the page's CSRF token sent in the form, CSRF enforced."""
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username="alice", password=PASSWORDS["alice"])
+    token = client.get("/api/predict/", HTTP_ACCEPT="text/html").cookies["csrftoken"].value
+    form = {"csrfmiddlewaretoken": token, "hour": "15", "weekday": "Fri", "month": "Jun", "weather": "2"}
+    response = client.post("/api/predict/", form, HTTP_ACCEPT="text/html")
     assert response.status_code == 200
-    assert RequestLog.objects.get().inputs == {"hour": "15", "weekday": "Fri", "month": "Jun", "weather": "2"}
+    assert b"&quot;prediction&quot;:" in response.content
+    log = RequestLog.objects.get()
+    assert log.inputs == {"hour": "15", "weekday": "Fri", "month": "Jun", "weather": "2"}  # no CSRF token kept
 
 
 def test_get_is_not_allowed_and_not_logged(alice_client: APIClient) -> None:
