@@ -13,6 +13,7 @@ the artifact manifest.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,8 +90,8 @@ def read_raw(path: Path) -> pd.DataFrame:
     return raw
 
 
-def _codes(series: pd.Series, to_code: Any) -> pd.Series:
-    """Map words to codes; missing stays missing, unknown words are an error naming the value."""
+def _codes(series: pd.Series, to_code: Callable[[object], int]) -> pd.Series:
+    """Map codes or words through the vocabulary; missing stays missing, anything else is an error."""
 
     def convert(value: object) -> float:
         if pd.isna(value):  # type: ignore[call-overload]
@@ -104,6 +105,13 @@ def _codes(series: pd.Series, to_code: Any) -> pd.Series:
     return series.map(convert)
 
 
+def _flag(value: object) -> int:
+    code = _YES_NO.get(str(value).strip().lower())
+    if code is None:
+        raise vocabulary.VocabularyError("flag", value, "Yes/No, 1/0 or true/false")
+    return code
+
+
 def _to_numbers(series: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(series, errors="coerce")
     bad = series.notna() & numbers.isna()
@@ -112,18 +120,15 @@ def _to_numbers(series: pd.Series) -> pd.Series:
     return numbers
 
 
-def _parse(raw: pd.DataFrame, data_format: str) -> pd.DataFrame:
+def _parse(raw: pd.DataFrame) -> pd.DataFrame:
+    """Both formats through the same vocabulary: it accepts the UCI codes and the labelled words alike."""
     frame = pd.DataFrame(index=raw.index)
     frame["dteday"] = pd.to_datetime(raw["dteday"], errors="coerce", format="%Y-%m-%d")
-    if data_format == "uci":
-        for column in ("hr", "holiday", "weekday", "workingday", "weathersit"):
-            frame[column] = _to_numbers(raw[column])
-    else:
-        frame["hr"] = _codes(raw["hr"], vocabulary.hour_code)
-        frame["weekday"] = _codes(raw["weekday"], vocabulary.weekday_code)
-        frame["weathersit"] = _codes(raw["weathersit"], vocabulary.weather_code)
-        for column in ("holiday", "workingday"):
-            frame[column] = raw[column].str.strip().str.lower().map(_YES_NO)
+    frame["hr"] = _codes(raw["hr"], vocabulary.hour_code)
+    frame["weekday"] = _codes(raw["weekday"], vocabulary.weekday_code)
+    frame["weathersit"] = _codes(raw["weathersit"], vocabulary.weather_code)
+    frame["holiday"] = _codes(raw["holiday"], _flag)
+    frame["workingday"] = _codes(raw["workingday"], _flag)
     frame[TARGET] = _to_numbers(raw[TARGET])
     return frame
 
@@ -135,9 +140,6 @@ def clean(frame: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
     unusable = frame["dteday"].isna() | frame["hr"].isna() | frame[TARGET].isna() | (frame[TARGET] < 0)
     report.dropped["missing_date_hour_or_count"] = int(unusable.sum())
     frame = frame[~unusable]
-    out_of_range = ~frame["hr"].isin(list(vocabulary.HOURS))
-    report.dropped["hour_out_of_range"] = int(out_of_range.sum())
-    frame = frame[~out_of_range]
     duplicated = frame.duplicated(subset=["dteday", "hr"], keep="first")
     report.dropped["duplicate_date_hour"] = int(duplicated.sum())
     frame = frame[~duplicated].copy()
@@ -166,7 +168,9 @@ def clean(frame: pd.DataFrame, report: CleaningReport) -> pd.DataFrame:
     report.latest_year = int(years.max())
 
     missing_weather = frame["weathersit"].isna()
-    fill_code = int(frame.loc[~missing_weather, "weathersit"].mode().iloc[0]) if (~missing_weather).any() else 1
+    if missing_weather.all():
+        raise DatasetError("Column 'weathersit' has no values at all: the models cannot learn the weather's effect.")
+    fill_code = int(frame.loc[~missing_weather, "weathersit"].mode().iloc[0])
     frame["weathersit"] = frame["weathersit"].fillna(fill_code)
     report.filled["weathersit"] = {
         "rule": WEATHERSIT_FILL_RULE,
@@ -200,7 +204,7 @@ def load(path: Path | str) -> tuple[pd.DataFrame, CleaningReport]:
     report = CleaningReport(
         source=str(path), source_sha256=file_sha256(path), data_format=data_format, rows_read=len(raw)
     )
-    return clean(_parse(raw, data_format), report), report
+    return clean(_parse(raw), report), report
 
 
 def _first_hour(raw: pd.DataFrame) -> object:

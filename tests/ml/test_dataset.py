@@ -107,9 +107,35 @@ def test_unknown_words_name_the_column(tmp_path: Path) -> None:
         dataset.load(path)
 
 
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ("1,2011-01-01,1,0,1,0,0,6,0,9,0.24,0.2879,0.81,0.0,3,13,16", "weathersit"),
+        ("1,2011-01-01,1,0,1,24,0,6,0,1,0.24,0.2879,0.81,0.0,3,13,16", "hr"),
+        ("1,2011-01-01,1,0,1,0,5,6,0,1,0.24,0.2879,0.81,0.0,3,13,16", "holiday"),
+        ("1,2011-01-01,1,0,1,0,0,8,0,1,0.24,0.2879,0.81,0.0,3,13,16", "weekday"),
+    ],
+)
+def test_uci_codes_outside_the_vocabulary_are_rejected_naming_the_column(tmp_path: Path, row: str, column: str) -> None:
+    with pytest.raises(dataset.DatasetError, match=f"Column '{column}'"):
+        dataset.load(write_csv(tmp_path, UCI_HEADER, [row]))
+
+
+def test_labelled_flags_other_than_yes_no_are_rejected(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, LABELLED_HEADER, ["2012-06-15,summer,3pm,Maybe,Fri,Yes,Mist,25,25,50,10,50,250,300"])
+    with pytest.raises(dataset.DatasetError, match="Column 'holiday'"):
+        dataset.load(path)
+
+
+def test_a_file_without_any_weather_is_rejected(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, LABELLED_HEADER, ["2012-06-15,summer,3pm,No,Fri,Yes,,25,25,50,10,50,250,300"])
+    with pytest.raises(dataset.DatasetError, match="weathersit' has no values"):
+        dataset.load(path)
+
+
 def test_non_numeric_uci_values_are_rejected(tmp_path: Path) -> None:
-    path = write_csv(tmp_path, UCI_HEADER, ["1,2011-01-01,1,0,1,0,0,6,0,x,0.24,0.2879,0.81,0.0,3,13,16"])
-    with pytest.raises(dataset.DatasetError, match="non-numeric"):
+    path = write_csv(tmp_path, UCI_HEADER, ["1,2011-01-01,1,0,1,0,0,6,0,1,0.24,0.2879,0.81,0.0,3,13,x"])
+    with pytest.raises(dataset.DatasetError, match="Column 'cnt' has non-numeric"):
         dataset.load(path)
 
 
