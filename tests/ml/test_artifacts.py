@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from predictions.ml import artifacts, dataset
+from predictions.ml.checksums import sha256_bytes
 from predictions.ml.registry import ModelRegistry
 
 
@@ -29,7 +30,7 @@ def test_manifest_records_data_cleaning_metrics_versions_and_checksums(artifacts
     assert manifest["default_model"] in manifest["models"]
     for name, entry in manifest["models"].items():
         payload = (version_dir / entry["file"]).read_bytes()
-        assert artifacts._sha256(payload) == entry["sha256"], name
+        assert sha256_bytes(payload) == entry["sha256"], name
         assert set(entry["metrics"]) == {"shuffled", "chronological"}
 
 

