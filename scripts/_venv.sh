@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts: create .venv with python3 if needed and install a requirements file into it.
 # Re-installs only when the requirements file changed since the last install.
 set -euo pipefail
@@ -10,7 +11,8 @@ ensure_venv() {
     echo "==> creating $VENV"
     python3 -m venv "$VENV"
   fi
-  local stamp="$VENV/.installed-$(basename "$requirements")"
+  local stamp
+  stamp="$VENV/.installed-$(basename "$requirements")"
   if [ ! -f "$stamp" ] || ! cmp -s <(cat "$ROOT"/requirements*.txt) "$stamp"; then
     echo "==> installing $(basename "$requirements") into $VENV"
     "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$requirements"
