@@ -10,7 +10,7 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   echo "==> installing PostgreSQL from Debian"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
-version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+version="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -printf "%f\n" | sort -V | tail -n 1)"
 hba="/etc/postgresql/$version/main/pg_hba.conf"
 if ! grep -q "^host all all 127.0.0.1/32 trust" "$hba"; then
   # Tests only: the server listens on loopback and trusts it, like the build machines' own.
