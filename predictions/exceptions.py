@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -12,6 +14,7 @@ from rest_framework.views import exception_handler
 
 from .ml.artifacts import ArtifactError
 from .ml.registry import UnknownModelError
+from .parsers import RequestTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ def _translate(exc: Exception) -> Exception:
     """Domain and infrastructure errors -> API exceptions with the right status."""
     if isinstance(exc, ArtifactError):
         return ServiceUnavailable(detail=f"Models unavailable: {exc}", code="models_unavailable")
+    if isinstance(exc, RequestDataTooBig):  # Django's own cap, when DRF reads the body through request.body
+        return RequestTooLarge(f"Request body too large: at most {settings.API_MAX_BODY_BYTES} bytes are accepted.")
     if isinstance(exc, UnknownModelError):
         return exceptions.NotFound(detail=str(exc), code="unknown_model")
     if isinstance(exc, DatabaseError):

@@ -55,8 +55,11 @@ def test_token_endpoint_issues_a_token_that_authenticates(alice, anonymous_clien
 
 def test_token_endpoint_refuses_a_wrong_password(alice, anonymous_client: APIClient) -> None:  # type: ignore[no-untyped-def]
     response = anonymous_client.post("/api/auth/token/", {"username": "alice", "password": "nope"})
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+    missing = anonymous_client.post("/api/auth/token/", {"username": "alice"})
+    assert missing.status_code == 400
+    assert "password" in missing.json()["detail"]
 
 
 def test_passwords_never_reach_the_request_log(alice_client: APIClient) -> None:

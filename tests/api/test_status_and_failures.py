@@ -63,10 +63,11 @@ def test_predict_without_models_is_503_with_a_log_row(alice_client: APIClient, n
 def test_a_prediction_that_cannot_be_logged_is_not_returned(
     alice_client: APIClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(**kwargs: Any) -> None:
-        raise DatabaseError("disk I/O error")
-
-    monkeypatch.setattr(RequestLog.objects, "create", refuse)
+    fields, _ = services._request_log_insert_statement("any")
+    # A real failure from the database: the table the row goes to is not there.
+    monkeypatch.setattr(
+        services, "_request_log_insert_statement", lambda vendor: (fields, "INSERT INTO no_such_table VALUES (1)")
+    )
     response = alice_client.post("/api/predict/", FRIDAY_JUNE_15H_CLOUDY, format="json")
     assert response.status_code == 503
     body = response.json()
@@ -93,3 +94,59 @@ def test_latency_and_artifact_version_are_recorded(alice_client: APIClient) -> N
     assert log.artifact_version == "test-version"
     assert log.model_name == "HistGradientBoostingRegressor"
     assert log.user.username == "alice"
+
+
+def _change_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:100])
+
+
+@pytest.mark.parametrize(
+    ("damage", "named"),
+    [(_change_a_byte, "sha-256"), (_truncate, "sha-256"), (Path.unlink, "cannot be read")],
+    ids=["a changed byte", "truncated", "missing"],
+)
+def test_damaged_artifacts_make_status_503_naming_the_file_and_nothing_is_unpickled(
+    *,
+    anonymous_client: APIClient,
+    settings: Any,
+    artifacts_root: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    damage: Any,
+    named: str,
+) -> None:
+    import shutil  # noqa: PLC0415
+
+    import joblib  # noqa: PLC0415
+
+    copy = tmp_path / "artifacts"
+    shutil.copytree(artifacts_root, copy)
+    damaged_file = copy / "test-version" / "RandomForestRegressor.joblib"
+    damage(damaged_file)
+    damaged_bytes = damaged_file.read_bytes() if damaged_file.exists() else None
+    settings.ML_ARTIFACTS_DIR = copy
+    registry_holder.cache_clear()
+    unpickled: list[bytes] = []
+    original_load = joblib.load
+
+    def spying_load(source: Any, *args: Any, **kwargs: Any) -> Any:
+        unpickled.append(source.getvalue())
+        return original_load(source, *args, **kwargs)
+
+    monkeypatch.setattr(joblib, "load", spying_load)
+
+    response = anonymous_client.get("/api/status/")
+
+    assert response.status_code == 503
+    problem = " ".join(response.json()["problems"])
+    assert "RandomForestRegressor.joblib" in problem
+    assert named in problem.lower()
+    # Only files that passed their checksum were unpickled, never the damaged bytes; loading stopped there.
+    assert damaged_bytes not in unpickled
+    assert len(unpickled) < 7

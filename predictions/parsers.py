@@ -1,0 +1,63 @@
+"""Request bodies with limits: a size cap (413) and no crash on pathological JSON nesting (400).
+
+DRF's parsers read the raw stream, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE never applies to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import QueryDict
+from rest_framework import exceptions, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.utils import json
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+    default_code = "request_too_large"
+
+
+def read_limited(stream: Any) -> bytes:
+    """The whole body, or RequestTooLarge: reads one byte past the limit, never more."""
+    limit = settings.API_MAX_BODY_BYTES
+    raw: bytes = stream.read(limit + 1) if stream is not None else b""
+    if len(raw) > limit:
+        raise RequestTooLarge(f"Request body too large: at most {limit} bytes are accepted.")
+    return raw
+
+
+def _encoding(parser_context: dict[str, Any] | None) -> str:
+    return str((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET)
+
+
+class LimitedJSONParser(JSONParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+        raw = read_limited(stream)
+        try:
+            return json.loads(raw.decode(_encoding(parser_context)))  # DRF's loads refuses NaN and Infinity
+        except RecursionError as exc:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+
+
+class LimitedFormParser(FormParser):
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None
+    ) -> QueryDict:
+        return QueryDict(read_limited(stream), encoding=_encoding(parser_context))
+
+
+class LimitedMultiPartParser(MultiPartParser):
+    """The browsable API's HTML forms post multipart; refused by Content-Length before any parsing."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+        request = (parser_context or {}).get("request")
+        length = request.META.get("CONTENT_LENGTH") if request is not None else None
+        limit = settings.API_MAX_BODY_BYTES
+        if length and length.isdigit() and int(length) > limit:
+            raise RequestTooLarge(f"Request body too large: at most {limit} bytes are accepted.")
+        return super().parse(stream, media_type, parser_context)

@@ -1,0 +1,74 @@
+"""Load without loss: 4 gunicorn workers, 16 concurrent clients, 2,000 predictions, 2,000 new log rows."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import (
+    E2E_PASSWORDS,
+    GunicornServer,
+    e2e_database_url,
+    running_gunicorn,
+    server_environment,
+)
+
+pytestmark = pytest.mark.e2e
+WORKERS = 4
+CLIENTS = 16
+REQUESTS = 2000
+WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+@pytest.fixture(scope="module")
+def load_server(artifacts_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GunicornServer]:
+    tmp_dir = tmp_path_factory.mktemp("load")
+    env = server_environment(artifacts_root, tmp_dir, e2e_database_url(tmp_dir, "bikeproject_load"))
+    with running_gunicorn(env, tmp_dir, workers=WORKERS) as (server, _):
+        yield server
+
+
+def logged_rows(server: GunicornServer) -> int:
+    page = server.request("GET", "/api/predictions/?page_size=1", user="admin")
+    assert page.status == 200, page.body
+    return int(page.body["count"])
+
+
+def test_2000_concurrent_predictions_with_mixed_auth_all_served_and_logged(load_server: GunicornServer) -> None:
+    tokens = {
+        user: load_server.request("POST", "/api/auth/token/", {"username": user, "password": E2E_PASSWORDS[user]}).body[
+            "token"
+        ]
+        for user in ("alice", "bob")
+    }
+    before = logged_rows(load_server)
+
+    def one(number: int) -> tuple[int, Any]:
+        user = ("alice", "bob")[number % 2]
+        body = {"hour": number % 24, "weekday": WEEKDAYS[number % 7], "month": number % 12 + 1, "weather": 1}
+        if number % 4 < 2:  # half HTTP Basic, half token, both users
+            reply = load_server.request("POST", "/api/predict/", body, user=user)
+        else:
+            reply = load_server.request("POST", "/api/predict/", body, token=tokens[user])
+        return reply.status, reply.body
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(one, range(REQUESTS)))
+    elapsed = time.perf_counter() - started
+
+    errors = [(status, body) for status, body in results if status != 200]
+    request_ids = {body["request_id"] for status, body in results if status == 200}
+    new_rows = logged_rows(load_server) - before
+    print(
+        f"load: {REQUESTS} requests, {CLIENTS} clients, {WORKERS} workers: {len(errors)} errors, "
+        f"{new_rows} new log rows, {elapsed:.1f} s ({REQUESTS / elapsed:.0f} requests/s)"
+    )
+    assert errors == []
+    assert len(request_ids) == REQUESTS
+    assert new_rows == REQUESTS
