@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from typing import Any
 
-from .models import RequestLog
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Avg, Count, FloatField, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncDate
+
+from .models import Endpoint, RequestLog
 
 
 def request_log_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[RequestLog]:
@@ -16,3 +20,16 @@ def request_log_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Request
     if not user.is_authenticated:
         return records.none()
     return records.filter(user_id=user.pk)
+
+
+def request_log_daily(records: QuerySet[RequestLog]) -> list[dict[str, Any]]:
+    """Per day: every logged request, and the mean prediction of the successful single predictions."""
+    prediction = Cast(KT("output__prediction"), FloatField())
+    served = Q(endpoint=Endpoint.PREDICT, status_code=200)
+    return list(
+        records.order_by()
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(requests=Count("id"), mean_prediction=Avg(prediction, filter=served))
+        .order_by("day")
+    )

@@ -19,9 +19,10 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from numpy.typing import NDArray
 from sklearn.pipeline import Pipeline
 
-from . import vocabulary
+from . import tables, vocabulary
 from .checksums import sha256_bytes
 from .dataset import FEATURES, CleaningReport
 from .training import (
@@ -57,7 +58,11 @@ def new_version_name(now: datetime | None = None) -> str:
 
 
 def build_manifest(
-    version: str, result: TrainingResult, report: CleaningReport, checksums: dict[str, str]
+    version: str,
+    result: TrainingResult,
+    report: CleaningReport,
+    checksums: dict[str, str],
+    table_checksums: dict[str, str],
 ) -> dict[str, Any]:
     return {
         "schema": MANIFEST_SCHEMA,
@@ -86,6 +91,7 @@ def build_manifest(
             name: {
                 "file": f"{name}.joblib",
                 "sha256": checksums[name],
+                "table": {"file": f"{name}.table.npy", "sha256": table_checksums[name]},
                 "metrics": {"shuffled": asdict(model.shuffled), "chronological": asdict(model.chronological)},
                 "fit_seconds": model.fit_seconds,
             }
@@ -103,13 +109,18 @@ def write(root: Path, result: TrainingResult, report: CleaningReport, version: s
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     checksums: dict[str, str] = {}
+    table_checksums: dict[str, str] = {}
     for name, model in result.models.items():
         buffer = io.BytesIO()
         joblib.dump(model.pipeline, buffer, compress=JOBLIB_COMPRESSION)
         payload = buffer.getvalue()
         (staging / f"{name}.joblib").write_bytes(payload)
         checksums[name] = sha256_bytes(payload)
-    manifest = build_manifest(version, result, report, checksums)
+        table = io.BytesIO()
+        np.save(table, tables.prediction_table(model.pipeline), allow_pickle=False)
+        (staging / f"{name}.table.npy").write_bytes(table.getvalue())
+        table_checksums[name] = sha256_bytes(table.getvalue())
+    manifest = build_manifest(version, result, report, checksums, table_checksums)
     (staging / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     if final_dir.exists():
         shutil.rmtree(final_dir)
@@ -153,7 +164,8 @@ def check_runtime(manifest: dict[str, Any], version_dir: Path) -> None:
         )
 
 
-def load_model(version_dir: Path, entry: dict[str, Any]) -> Pipeline:
+def read_verified(version_dir: Path, entry: dict[str, Any]) -> tuple[Path, bytes]:
+    """A file's bytes, once they match the manifest's SHA-256 (those bytes, not a second read, get used)."""
     path = version_dir / str(entry["file"])
     try:
         payload = path.read_bytes()
@@ -161,7 +173,25 @@ def load_model(version_dir: Path, entry: dict[str, Any]) -> Pipeline:
         raise ArtifactError(f"{path} cannot be read ({exc.strerror}). Run: python manage.py train") from exc
     if sha256_bytes(payload) != entry["sha256"]:
         raise ArtifactError(f"{path} does not match its SHA-256 in the manifest; refusing to load it.")
+    return path, payload
+
+
+def load_model(version_dir: Path, entry: dict[str, Any]) -> Pipeline:
+    path, payload = read_verified(version_dir, entry)
     model = joblib.load(io.BytesIO(payload))
     if not isinstance(model, Pipeline):
         raise ArtifactError(f"{path} does not hold a scikit-learn Pipeline.")
     return model
+
+
+def load_table(version_dir: Path, entry: dict[str, Any]) -> NDArray[np.int32]:
+    """A model's prediction table, checksum-verified; .npy without pickles, so nothing executes."""
+    path, payload = read_verified(version_dir, entry)
+    try:
+        table = np.load(io.BytesIO(payload), allow_pickle=False)
+    except ValueError as exc:
+        raise ArtifactError(f"{path} is not a prediction table ({exc}).") from exc
+    if table.shape != tables.SHAPE or table.dtype != tables.TABLE_DTYPE:
+        raise ArtifactError(f"{path} holds a {table.shape} {table.dtype} table, not {tables.SHAPE} int32.")
+    table.setflags(write=False)
+    return table  # type: ignore[no-any-return]

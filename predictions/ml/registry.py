@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from . import artifacts
+from . import artifacts, tables
 
 # A failed load is not retried on every request (reading and hashing every model is costly);
 # a fixed pause lets a server pick up freshly trained models without a restart.
@@ -27,21 +28,35 @@ class UnknownModelError(LookupError):
         super().__init__(f"Unknown model {name!r}. Known models: {', '.join(self.known)}.")
 
 
+# Table entries checked against the fitted pipeline at load: every 997th row of the grid (65 rows).
+TABLE_CHECK_STEP = 997
+
+
 @dataclass(frozen=True)
 class ModelRegistry:
     version_dir: Path
     manifest: dict[str, Any]
     models: dict[str, Pipeline]
+    tables: dict[str, NDArray[np.int32]]
 
     @classmethod
     def load(cls, root: Path, version: str | None = None) -> ModelRegistry:
         version_dir = artifacts.resolve_version_dir(root, version)
         manifest = artifacts.read_manifest(version_dir)
         artifacts.check_runtime(manifest, version_dir)
-        models = {name: artifacts.load_model(version_dir, entry) for name, entry in manifest["models"].items()}
+        models: dict[str, Pipeline] = {}
+        prediction_tables: dict[str, NDArray[np.int32]] = {}
+        sample = tables.feature_grid()[::TABLE_CHECK_STEP]
+        for name, entry in manifest["models"].items():
+            models[name] = artifacts.load_model(version_dir, entry)
+            if "table" in entry:
+                prediction_tables[name] = artifacts.load_table(version_dir, entry["table"]).reshape(-1)
+            else:  # artifacts written before tables existed: compute it now (seconds, once per process)
+                prediction_tables[name] = tables.prediction_table(models[name]).reshape(-1)
+            _check_table(name, models[name], prediction_tables[name], sample, version_dir)
         if manifest.get("default_model") not in models:
             raise artifacts.ArtifactError(f"{version_dir / artifacts.MANIFEST_NAME} names no valid default model.")
-        return cls(version_dir=version_dir, manifest=manifest, models=models)
+        return cls(version_dir=version_dir, manifest=manifest, models=models, tables=prediction_tables)
 
     @property
     def version(self) -> str:
@@ -73,11 +88,32 @@ class ModelRegistry:
         return metrics
 
     def predict(self, rows: Sequence[Sequence[int]], model: str | None = None) -> list[int]:
-        """Rows of integer features (``dataset.FEATURES`` order) -> non-negative whole rentals."""
-        pipeline = self.models[self.resolve_name(model)]
-        predicted = pipeline.predict(np.asarray(rows, dtype=np.int64))
-        rentals: list[int] = np.clip(np.rint(predicted), 0, None).astype(np.int64).tolist()
+        """Rows of integer features (``dataset.FEATURES`` order) -> non-negative whole rentals.
+
+        Answered from the model's prediction table: the same numbers its pipeline gives, without
+        running it (see ``tables``).
+        """
+        table = self.tables[self.resolve_name(model)]
+        if len(rows) == 1:
+            return [int(table[tables.flat_index(rows[0])])]
+        rentals: list[int] = table[tables.flat_indices(np.asarray(rows, dtype=np.int64))].tolist()
         return rentals
+
+    def predict_with_pipeline(self, rows: Sequence[Sequence[int]], model: str | None = None) -> list[int]:
+        """The same answer computed by running the fitted pipeline (for checks and comparisons)."""
+        pipeline = self.models[self.resolve_name(model)]
+        rentals: list[int] = tables.as_rentals(pipeline.predict(np.asarray(rows, dtype=np.int64))).tolist()
+        return rentals
+
+
+def _check_table(
+    name: str, pipeline: Pipeline, table: NDArray[np.int32], sample: NDArray[np.int64], version_dir: Path
+) -> None:
+    expected = tables.as_rentals(pipeline.predict(sample))
+    if not np.array_equal(table[tables.flat_indices(sample)], expected):
+        raise artifacts.ArtifactError(
+            f"{version_dir / (name + '.table.npy')} disagrees with {name}.joblib; retrain: python manage.py train"
+        )
 
 
 class RegistryHolder:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache, lru_cache
 
 # UCI coding: weekday 0 = Sunday ... 6 = Saturday.
 WEEKDAY_NAMES: tuple[str, ...] = (
@@ -83,6 +84,7 @@ class VocabularyError(ValueError):
         super().__init__(f"{value!r} is not a valid {field}. Accepted: {accepted}.")
 
 
+@lru_cache(maxsize=4096)  # clients repeat the same few words; a batch of 1,000 items pays this 4,000 times
 def normalise_word(value: str) -> str:
     """Casefold, drop accents and squeeze spaces: 'Août ' -> 'aout'."""
     decomposed = unicodedata.normalize("NFKD", value)
@@ -168,3 +170,42 @@ def hour_code(value: object) -> int:
 def is_working_day(weekday: int, holiday: bool) -> bool:
     """The UCI rule: Monday to Friday and not a holiday."""
     return weekday in WORKING_WEEKDAYS and not holiday
+
+
+def _accepted(to_code: Callable[[object], int], candidates: Iterable[str]) -> list[str]:
+    accepted = []
+    for candidate in candidates:
+        try:
+            to_code(candidate)
+        except VocabularyError:
+            continue
+        accepted.append(candidate)
+    return sorted(set(accepted), key=lambda word: (len(word), word))
+
+
+def _with_display_names(lookup: Mapping[str, int], rows: Mapping[int, tuple[str, ...]]) -> list[str]:
+    return [*lookup, *(word for words in rows.values() for word in words)]
+
+
+@cache
+def accepted_strings() -> dict[str, list[str]]:
+    """Every string spelling each field accepts (besides its integer codes), for the API schema.
+
+    Matching is case- and accent-insensitive, so these are the canonical spellings, not all of them.
+    """
+    clock = [f"{h}{sep}{half}" for h in range(1, 13) for sep in ("", " ") for half in ("am", "pm")]
+    hours = [form for h in HOURS for form in (str(h), f"{h:02d}", f"{h}h", f"{h:02d}h")] + clock
+    return {
+        "hour": _accepted(hour_code, hours),
+        "weekday": _accepted(weekday_code, _with_display_names(_WEEKDAY_LOOKUP, _WEEKDAY_ROWS)),
+        "month": _accepted(month_code, _with_display_names(_MONTH_LOOKUP, _MONTH_ROWS)),
+        "weather": _accepted(weather_code, _with_display_names(_WEATHER_LOOKUP, WEATHER_WORDS)),
+    }
+
+
+CODE_RANGES: Mapping[str, range] = {
+    "hour": HOURS,
+    "weekday": range(7),
+    "month": range(1, 13),
+    "weather": range(1, 5),
+}
