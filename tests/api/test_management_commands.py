@@ -37,6 +37,7 @@ def test_train_reports_data_models_and_scores(labelled_csv: Path, tmp_path: Path
     assert "'missing_filled': 1258" in output
     assert output.count("Lasso ") == 2  # progress line and final table
     assert "DecisionTreeRegressor" in output.split("Scores")[1].splitlines()[2]  # best chrono R² first, marked
+    assert "prediction table (64,512 inputs)" in output
     assert "LATEST -> v1" in output
     manifest = json.loads((tmp_path / "artifacts" / "v1" / "manifest.json").read_text())
     assert set(manifest["models"]) == {"Lasso", "DecisionTreeRegressor"}
@@ -107,3 +108,23 @@ def test_development_defaults_with_debug_on(settings: Any, monkeypatch: pytest.M
     run("create_users")
     assert User.objects.get(username="alice").check_password("wonderland")
     assert User.objects.get(username="bob").check_password("builder")
+
+
+def test_predict_prints_a_prediction_for_a_person() -> None:
+    output = run("predict", hour="15", weekday="Friday", month="June", weather="Cloudy")
+    lines = output.splitlines()
+    assert lines[0] == "Friday in June 2012 at 15h, cloudy (a working day):"
+    assert lines[1].strip().endswith("bikes rented in that hour (predicted)")
+    assert int(lines[1].split()[0]) > 0
+    assert "model HistGradientBoostingRegressor" in lines[2]
+
+
+def test_predict_names_the_bad_option_and_what_is_accepted() -> None:
+    with pytest.raises(CommandError, match=r"--weekday: 'Funday' is not a valid weekday\. Accepted: English"):
+        run("predict", hour="15", weekday="Funday", month="June", weather="Cloudy")
+
+
+def test_predict_with_a_named_model_and_a_holiday() -> None:
+    output = run("predict", hour="8", weekday="lundi", month="juillet", weather="pluie", holiday=True, model="lasso")
+    assert output.startswith("Monday in July 2012 at 8h, rainy (not a working day, a holiday):")
+    assert "model Lasso" in output

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from predictions.ml import artifacts, dataset, sources, training
+from predictions.ml import artifacts, dataset, sources, tables, training
 
 TABLE_HEADER = f"{'model':<31}{'R² shuf':>9}{'MAE':>8}{'RMSE':>8}{'R² chrono':>11}{'MAE':>8}{'RMSE':>8}{'fit s':>8}"
 
@@ -51,7 +51,10 @@ class Command(BaseCommand):
             frame, names=options["models"], on_model_done=lambda model: self.stdout.write(score_row(model))
         )
         output = options["output"] or settings.ML_ARTIFACTS_DIR
+        self.stdout.write(f"\nWriting artifacts: every model and its prediction table ({tables.GRID_SIZE:,} inputs)…")
+        writing = time.perf_counter()
         version_dir = artifacts.write(output, result, report, version=options["artifact_version"])
+        self.stdout.write(f"  written in {time.perf_counter() - writing:.1f} s")
 
         self.stdout.write(f"\nScores (* default model: {training.DEFAULT_MODEL_RULE}):")
         self.stdout.write(TABLE_HEADER)
