@@ -51,6 +51,20 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# --- HTTPS (behind a TLS-terminating proxy that sets X-Forwarded-Proto) -------------------
+# On by default with DEBUG off; HTTPS=0 only where the service is reached over plain HTTP on
+# loopback (tests, the rehearsal, docker-compose on one host).
+HTTPS = env_bool("HTTPS", not DEBUG)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^api/status/$"]  # the readiness probe speaks plain HTTP to the pod
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -69,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bikeproject.middleware.LivenessMiddleware",  # first: answers /healthz/ before anything can fail
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,7 +99,7 @@ WSGI_APPLICATION = "bikeproject.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "bikeproject" / "templates"],  # admin and browsable-API overrides (links to the dashboard)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -118,8 +133,24 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: shared by every worker and pod when REDIS_URL is set (throttling, credentials) ---
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "bikeproject",
+            # A Redis outage costs a request one second, never a hang.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Users and authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -148,7 +179,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 REST_FRAMEWORK = {
     # Basic comes first: its WWW-Authenticate header is what a 401 carries.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.BasicAuthentication",
+        "accounts.authentication.CachedBasicAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -157,11 +188,22 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # JSON for programs, forms for the browsable API; every body capped at API_MAX_BODY_BYTES (413).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "predictions.parsers.LimitedJSONParser",
+        "predictions.parsers.LimitedFormParser",
+        "predictions.parsers.LimitedMultiPartParser",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.UserRateLimit",
+        "accounts.throttling.AnonymousRateLimit",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("THROTTLE_USER_RATE", "6000/min"),
+        "anon": os.environ.get("THROTTLE_ANON_RATE", "600/min"),
+    },
+    # How many proxies in front append to X-Forwarded-For; 0: the client is REMOTE_ADDR (not spoofable).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "predictions.exceptions.api_exception_handler",
@@ -177,7 +219,31 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # Programs send JSON; the form parsers exist for the browsable API's HTML forms only.
+    "PARSER_WHITELIST": ["predictions.parsers.LimitedJSONParser"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "predictions.schema.reject_unknown_fields_hook",
+        "predictions.schema.document_server_limits_hook",
+    ],
+    # API_DOCS_PUBLIC=0: the schema, Swagger UI and ReDoc need a logged-in user.
+    "SERVE_PERMISSIONS": (
+        ["rest_framework.permissions.AllowAny"]
+        if env_bool("API_DOCS_PUBLIC", True)
+        else ["rest_framework.permissions.IsAuthenticated"]
+    ),
 }
+# Verified Basic credentials are remembered this long (0: never); see accounts/authentication.py.
+BASIC_AUTH_CACHE_SECONDS = env_int("BASIC_AUTH_CACHE_SECONDS", 300)
+# After this many failed logins from one client IP within the window, logins from it get 429.
+LOGIN_FAILURES_MAX = env_int("LOGIN_FAILURES_MAX", 10)
+LOGIN_FAILURES_WINDOW_SECONDS = env_int("LOGIN_FAILURES_WINDOW_SECONDS", 300)
+# Request limits: bodies (413 above), batch items and page size live in predictions/constants.py.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# No endpoint takes files: an uploaded file is kept in memory up to the body cap, never written to disk.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 
 # --- Machine learning -------------------------------------------------------------------
 ML_ARTIFACTS_DIR = Path(os.environ.get("ML_ARTIFACTS_DIR", BASE_DIR / "ml_artifacts"))

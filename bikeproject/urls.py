@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
+
+from accounts.views import CurrentUserView, ThrottledObtainAuthToken
+from predictions.dashboard import dashboard
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("dashboard/", dashboard, name="dashboard"),
+    path("api/me/", CurrentUserView.as_view(), name="current-user"),
+    path("api/auth/token/", ThrottledObtainAuthToken.as_view(), name="api-token"),
     path("api/auth/", include("rest_framework.urls")),  # session login/logout for the browsable API
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

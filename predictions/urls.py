@@ -1,8 +1,24 @@
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.routers import DefaultRouter
 
 from . import views
 
+
+class ApiRoot(DefaultRouter.APIRootView):
+    """The API's endpoints, and the dashboard for people."""
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().get(request, *args, **kwargs)
+        response.data["dashboard"] = reverse("dashboard", request=request)
+        return response
+
+
 router = DefaultRouter()
+router.APIRootView = ApiRoot
 router.register("status", views.StatusViewSet, basename="status")
 router.register("predict", views.PredictViewSet, basename="predict")
 router.register("scores", views.ScoresViewSet, basename="scores")

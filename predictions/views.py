@@ -6,12 +6,13 @@ import time
 import uuid
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -26,6 +27,9 @@ REQUEST_LOG_UNAVAILABLE = "The request could not be recorded, so it was not serv
 ERRORS = {
     400: OpenApiResponse(serializers.ErrorSerializer, description="Invalid input: the message names the field."),
     401: OpenApiResponse(serializers.ErrorSerializer, description="Missing or wrong credentials."),
+    413: OpenApiResponse(serializers.ErrorSerializer, description="Request body over API_MAX_BODY_BYTES."),
+    415: OpenApiResponse(serializers.ErrorSerializer, description="Body is neither JSON nor a form."),
+    429: OpenApiResponse(serializers.ErrorSerializer, description="Rate limit reached; see Retry-After."),
     503: OpenApiResponse(serializers.ErrorSerializer, description="Models or database unavailable."),
 }
 
@@ -81,11 +85,11 @@ def _request_inputs(request: Request, kwargs: dict[str, Any]) -> Any:
         return {**request.query_params.dict(), **kwargs}
     try:
         data = request.data  # after a parse error DRF leaves an empty QueryDict here
-    except UnsupportedMediaType:
+    except (APIException, RequestDataTooBig):  # unreadable or refused: its error is the answer
         return {}
     if isinstance(data, QueryDict):  # an HTML form: keep its fields, not its CSRF token
         return {key: value for key, value in data.dict().items() if key not in serializers.FORM_TRANSPORT_FIELDS}
-    return data
+    return {} if data is None else data  # a JSON null body: the column holds JSON, never SQL NULL
 
 
 @extend_schema(tags=["status"])
@@ -94,6 +98,7 @@ class StatusViewSet(viewsets.ViewSet):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    throttle_classes: list[Any] = []  # probes call it every few seconds from every node
 
     @extend_schema(responses={200: serializers.StatusSerializer, 503: serializers.StatusSerializer})
     def list(self, request: Request) -> Response:
@@ -134,7 +139,7 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
             "prediction": result.predictions[0],
             "inputs": result.queries[0].describe(),
         }
-        return Response(serializers.PredictOutputSerializer(body).data)
+        return Response(body)  # already in PredictOutputSerializer's shape (the schema); no second pass
 
     @extend_schema(
         request=serializers.PredictBatchInputSerializer,
@@ -154,7 +159,7 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
             "predictions": result.predictions,
             "inputs": [query.describe() for query in result.queries],
         }
-        return Response(serializers.PredictBatchOutputSerializer(body).data)
+        return Response(body)  # already in PredictBatchOutputSerializer's shape (the schema)
 
 
 @extend_schema(tags=["models"])
@@ -197,10 +202,51 @@ class RequestLogPagination(PageNumberPagination):
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    invalid_page_message = "page: {page_number!r} is not a page of these results ({message}); pages start at 1."
+
+    last_page_strings = ()  # page is a whole number, as documented
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        # DRF turns an empty ?page= into page 1; here it is an invalid page like any other.
+        return request.query_params.get(self.page_query_param, 1)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
+    def get_page_size(self, request: Request) -> int:
+        """page_size up to MAX_PAGE_SIZE (larger values are capped); anything but a positive whole number is 400."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return PAGE_SIZE
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({"page_size": [f"Must be a whole number from 1 to {MAX_PAGE_SIZE}; got {raw!r}."]})
+        return min(int(raw), self.max_page_size)
 
 
 @extend_schema_view(
-    list=extend_schema(description=f"Newest first, {PAGE_SIZE} a page (page_size up to {MAX_PAGE_SIZE})."),
+    list=extend_schema(
+        description=f"Newest first, {PAGE_SIZE} a page (page_size up to {MAX_PAGE_SIZE}; larger values are capped).",
+        responses={
+            200: serializers.RequestLogSerializer(many=True),
+            400: OpenApiResponse(serializers.ErrorSerializer, description="A bad filter or page_size, named."),
+            401: ERRORS[401],
+            404: OpenApiResponse(serializers.ErrorSerializer, description="No such page."),
+            429: ERRORS[429],
+            503: ERRORS[503],
+        },
+    ),
+    retrieve=extend_schema(
+        responses={
+            200: serializers.RequestLogSerializer,
+            401: ERRORS[401],
+            404: OpenApiResponse(serializers.ErrorSerializer, description="No such record, or not yours."),
+            429: ERRORS[429],
+            503: ERRORS[503],
+        },
+    ),
 )
 @extend_schema(tags=["history"])
 class PredictionHistoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -212,3 +258,14 @@ class PredictionHistoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> Any:
         return selectors.request_log_list(self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        reject_repeated_query_parameters(request.query_params)
+        return super().list(request, *args, **kwargs)
+
+
+def reject_repeated_query_parameters(query: QueryDict) -> None:
+    """?status=200&status=abc is one mistake, not "the last one wins": every parameter takes one value."""
+    repeated = {name: [f"Give one value; got {len(values)}."] for name, values in query.lists() if len(values) > 1}
+    if repeated:
+        raise ValidationError(repeated)

@@ -3,6 +3,7 @@
 # then the whole test suite (ml, api, e2e with gunicorn) with line coverage (fails under 90 %).
 # Runs on SQLite unless DATABASE_URL says otherwise. Extra arguments go to pytest.
 set -euo pipefail
+# shellcheck source=_venv.sh
 source "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
 ensure_venv "$ROOT/requirements-dev.txt"

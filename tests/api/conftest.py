@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -26,6 +27,7 @@ def served_artifacts(settings: Any, artifacts_root: Path) -> Iterator[Path]:
     # Password hashing is deliberately slow; the API tests check authorisation, not the hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     registry_holder.cache_clear()
+    cache.clear()  # rate-limit counters and remembered credentials start empty in every test
     yield artifacts_root
     registry_holder.cache_clear()
 

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ class GunicornServer:
         *,
         user: str | None = None,
         password: str | None = None,
+        token: str | None = None,
         accept: str = "application/json",
     ) -> HttpResponse:
         headers = {"Accept": accept}
@@ -55,6 +57,8 @@ class GunicornServer:
         if user is not None:
             secret = password if password is not None else E2E_PASSWORDS[user]
             headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
+        if token is not None:
+            headers["Authorization"] = f"Token {token}"
         request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)  # noqa: S310
         try:
             with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310
@@ -76,15 +80,14 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _e2e_database_url(tmp_dir: Path) -> str:
+def e2e_database_url(tmp_dir: Path, name: str) -> str:
     """PostgreSQL when the run targets it (a database of its own), else a SQLite file."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp_dir / 'e2e.sqlite3'}"
+        return f"sqlite:///{tmp_dir / (name + '.sqlite3')}"
     import psycopg  # noqa: PLC0415 - only needed for PostgreSQL runs
 
     base, _, _ = url.rpartition("/")
-    name = "bikeproject_e2e"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {name}")
@@ -95,35 +98,44 @@ def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=REPO_ROOT, env=env, check=True, timeout=300)
 
 
-@pytest.fixture(scope="session")
-def gunicorn_server(artifacts_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GunicornServer]:
-    tmp_dir = tmp_path_factory.mktemp("e2e")
-    env = {
+def server_environment(artifacts_root: Path, tmp_dir: Path, database_url: str) -> dict[str, str]:
+    return {
         **{key: value for key, value in os.environ.items() if not key.startswith(("DEMO_", "ADMIN_"))},
         "DEBUG": "0",
+        "HTTPS": "0",
         "SECRET_KEY": "e2e-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": _e2e_database_url(tmp_dir),
+        "DATABASE_URL": database_url,
         "ML_ARTIFACTS_DIR": str(artifacts_root),
         "ADMIN_PASSWORD": E2E_PASSWORDS["admin"],
         "DEMO_ALICE_PASSWORD": E2E_PASSWORDS["alice"],
         "DEMO_BOB_PASSWORD": E2E_PASSWORDS["bob"],
         "STATIC_ROOT": str(tmp_dir / "static"),
         "OMP_NUM_THREADS": "1",
+        # The fuzzer and the load test send thousands of requests (and wrong credentials) from one
+        # address: the limits themselves are tested in tests/api/test_security.py.
+        "THROTTLE_USER_RATE": "1000000/min",
+        "THROTTLE_ANON_RATE": "1000000/min",
+        "LOGIN_FAILURES_MAX": "1000000",
     }
+
+
+@contextmanager
+def running_gunicorn(env: dict[str, str], tmp_dir: Path, workers: int = 2) -> Iterator[tuple[GunicornServer, Any]]:
+    """Migrate, create the users, collect static files, then serve with gunicorn until the block ends."""
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "create_users")
     _manage(env, "collectstatic", "--noinput", "-v0")
     port = _free_port()
     log_path = tmp_dir / "gunicorn.log"
-    command = [sys.executable, "-m", "gunicorn", "bikeproject.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "2", "--timeout", "30", "--graceful-timeout", "5", "--access-logfile", "-"]
+    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers), "GUNICORN_GRACEFUL_TIMEOUT": "5"}
+    command = [sys.executable, "-m", "gunicorn", "--config", "docker/gunicorn.conf.py", "bikeproject.wsgi:application"]
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = GunicornServer(f"http://127.0.0.1:{port}", log_path)
     try:
-        _wait_until_ready(server, process)
-        yield server
+        _wait_until_ready(server, process, workers)
+        yield server, process
     finally:
         process.terminate()
         try:
@@ -133,13 +145,28 @@ def gunicorn_server(artifacts_root: Path, tmp_path_factory: pytest.TempPathFacto
             process.wait(timeout=5)
 
 
-def _wait_until_ready(server: GunicornServer, process: subprocess.Popen[bytes]) -> None:
+@pytest.fixture(scope="session")
+def gunicorn_server(artifacts_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GunicornServer]:
+    tmp_dir = tmp_path_factory.mktemp("e2e")
+    env = server_environment(artifacts_root, tmp_dir, e2e_database_url(tmp_dir, "bikeproject_e2e"))
+    with running_gunicorn(env, tmp_dir) as (server, _):
+        yield server
+
+
+def worker_pids(master_pid: int) -> set[int]:
+    result = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True, check=False)
+    return {int(pid) for pid in result.stdout.split()}
+
+
+def _wait_until_ready(server: GunicornServer, process: subprocess.Popen[bytes], workers: int) -> None:
+    # The first worker can answer while the master is still forking the others: wait for all of them,
+    # or a test that counts or kills workers races the start-up.
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"gunicorn exited with {process.returncode}:\n{server.log_path.read_text()[-3000:]}")
         try:
-            if server.request("GET", "/api/status/").status == 200:
+            if server.request("GET", "/api/status/").status == 200 and len(worker_pids(process.pid)) == workers:
                 return
         except OSError:
             pass

@@ -76,3 +76,17 @@ def test_concurrent_clients_all_get_served_and_logged(gunicorn_server: GunicornS
     assert statuses == [200] * requests
     after = gunicorn_server.request("GET", "/api/predictions/?endpoint=predict&page_size=1", user="admin").body["count"]
     assert after - before == requests
+
+
+def test_an_overlong_url_gets_the_documented_414_and_a_long_one_reaches_django(gunicorn_server: GunicornServer) -> None:
+    overhead = len("GET /api/predictions/?model= HTTP/1.1")
+    fits = gunicorn_server.request("GET", "/api/predictions/?model=" + "x" * (8000 - overhead), user="alice")
+    too_long = gunicorn_server.request("GET", "/api/predictions/?model=" + "x" * 8200, user="alice")
+    schema = gunicorn_server.request("GET", "/api/schema/?format=json", accept="application/vnd.oai.openapi+json")
+
+    assert fits.status == 200, fits.body  # a free-text filter that matches nothing
+    assert fits.body["count"] == 0
+    assert too_long.status == 414
+    operations = [op for path in schema.body["paths"].values() for op in path.values()]
+    assert operations
+    assert all("414" in operation["responses"] for operation in operations)
