@@ -162,7 +162,7 @@ def lua_script(scenario: Scenario, token: str, directory: Path) -> Path:
     return path
 
 
-def wrk(url: str, script: Path, seconds: float) -> dict[str, Any]:
+def wrk(url: str, script: Path, seconds: int) -> dict[str, Any]:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url]
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
     match = re.search(r"BENCH_JSON (\{.*\})", output)
@@ -243,7 +243,7 @@ def targets(http: dict[str, Any], models: dict[str, Any], memory: dict[str, Any]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="2-second scenarios (CI): fail only on errors.")
-    parser.add_argument("--seconds", type=float, help="Seconds per scenario (default 10, quick 2).")
+    parser.add_argument("--seconds", type=int, help="Whole seconds per scenario (default 10, quick 2).")
     args = parser.parse_args()
     seconds = args.seconds or (2 if args.quick else 10)
     if shutil.which("wrk") is None:
