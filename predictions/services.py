@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -15,7 +14,7 @@ from .ml.features import DemandQuery
 from .ml.registry import ModelRegistry
 from .models import RequestLog
 from .registry import get_registry
-from .writes import serialised_write
+from .writes import insert_row
 
 
 @dataclass
@@ -156,37 +155,23 @@ def request_log_create(
     latency_ms: float,
     details: LogDetails,
 ) -> None:
-    """One INSERT, committed before the response leaves.
-
-    It is on every request's path, so it skips the ORM's model instance and save machinery (half
-    the cost) but still lets each field prepare its own value, so the database sees exactly what
-    ``RequestLog.objects.create`` would have written.
-    """
-    values = {
-        "id": request_id,
-        "user": user_id,
-        "endpoint": endpoint,
-        "status_code": status_code,
-        "inputs": inputs,
-        "features": details.features,
-        "output": output,
-        "model_name": details.model_name,
-        "artifact_version": details.artifact_version,
-        "latency_ms": round(latency_ms, 3),
-        "created_at": timezone.now(),
-    }
-    fields, statement = _request_log_insert_statement(connection.vendor)
-    params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
-    with serialised_write(), connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
-@cache
-def _request_log_insert_statement(vendor: str) -> tuple[list[Any], str]:
-    fields = list(RequestLog._meta.concrete_fields)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    return fields, f"INSERT INTO {RequestLog._meta.db_table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    """One INSERT, committed before the response leaves (at driver speed: it is on every request's path)."""
+    insert_row(
+        RequestLog,
+        {
+            "id": request_id,
+            "user": user_id,
+            "endpoint": endpoint,
+            "status_code": status_code,
+            "inputs": inputs,
+            "features": details.features,
+            "output": output,
+            "model_name": details.model_name,
+            "artifact_version": details.artifact_version,
+            "latency_ms": round(latency_ms, 3),
+            "created_at": timezone.now(),
+        },
+    )
 
 
 def day_curve(weekday: int, month: int, weather: int, model: str | None = None) -> tuple[str, list[int]]:

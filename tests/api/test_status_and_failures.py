@@ -2,10 +2,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from rest_framework.test import APIClient
 
-from predictions import services
+from predictions import services, writes
 from predictions.models import RequestLog
 from predictions.registry import registry_holder
 from tests.api.conftest import FRIDAY_JUNE_15H_CLOUDY
@@ -63,10 +63,10 @@ def test_predict_without_models_is_503_with_a_log_row(alice_client: APIClient, n
 def test_a_prediction_that_cannot_be_logged_is_not_returned(
     alice_client: APIClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fields, _ = services._request_log_insert_statement("any")
+    _, names, adapters = writes._insert_plan(RequestLog, connection.vendor)
     # A real failure from the database: the table the row goes to is not there.
     monkeypatch.setattr(
-        services, "_request_log_insert_statement", lambda vendor: (fields, "INSERT INTO no_such_table VALUES (1)")
+        writes, "_insert_plan", lambda model, vendor: ("INSERT INTO no_such_table VALUES (1)", names, adapters)
     )
     response = alice_client.post("/api/predict/", FRIDAY_JUNE_15H_CLOUDY, format="json")
     assert response.status_code == 503

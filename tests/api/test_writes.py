@@ -1,11 +1,88 @@
-"""The SQLite writers' hand-off lock excludes other processes, forked workers included."""
+"""insert_row stores what the ORM stores; the SQLite writers' hand-off lock excludes other processes."""
 
+import datetime
 import fcntl
 import multiprocessing
 import os
+import uuid
 from pathlib import Path
+from typing import Any
 
+import pytest
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from accounts.models import User
 from predictions import writes
+from predictions.models import RequestLog
+
+ROWS = [
+    pytest.param(
+        {
+            "endpoint": "predict",
+            "status_code": 200,
+            "inputs": {"hour": 15, "weekday": "Friday", "note": "caf\u00e9 \x00 <b>"},
+            "features": [[15, 5, 6, 2, 1, 0, 1]],
+            "output": {"request_id": uuid.UUID(int=7), "prediction": 299, "when": datetime.date(2012, 6, 1)},
+            "model_name": "Lasso",
+            "artifact_version": "v1",
+            "latency_ms": 1.234,
+        },
+        id="served",
+    ),
+    pytest.param(
+        {
+            "endpoint": "scores",
+            "status_code": 400,
+            "inputs": [],
+            "features": None,
+            "output": None,
+            "model_name": "",
+            "artifact_version": "",
+            "latency_ms": 0.0,
+        },
+        id="refused, nulls",
+    ),
+]
+
+
+def _stored(row_id: uuid.UUID) -> tuple[Any, ...]:
+    """The row as the database holds it, column by column."""
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in RequestLog._meta.concrete_fields[1:])
+    table = connection.ops.quote_name(RequestLog._meta.db_table)
+    statement = f"SELECT {columns} FROM {table} WHERE id = %s"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [RequestLog._meta.pk.get_db_prep_value(row_id, connection)])
+        return tuple(cursor.fetchone())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("values", ROWS)
+@pytest.mark.parametrize("with_user", [True, False], ids=["user", "anonymous"])
+def test_insert_row_stores_exactly_what_the_orm_stores(values: dict[str, Any], with_user: bool) -> None:
+    user = User.objects.create_user(username="writer", password="writer-secret") if with_user else None
+    created_at = timezone.now()
+    by_orm = RequestLog.objects.create(id=uuid.uuid4(), user=user, created_at=created_at, **values)
+    by_insert = uuid.uuid4()
+    writes.insert_row(
+        RequestLog, {"id": by_insert, "user": user.pk if user else None, "created_at": created_at, **values}
+    )
+
+    assert _stored(by_insert) == _stored(by_orm.id)
+    read_back = RequestLog.objects.get(id=by_insert)
+    assert (read_back.user_id, read_back.created_at, read_back.features) == (
+        by_orm.user_id,
+        created_at,
+        by_orm.features,
+    )
+    assert read_back.output == RequestLog.objects.get(id=by_orm.id).output
+
+
+@pytest.mark.django_db
+def test_insert_row_raises_djangos_database_error() -> None:
+    values = {field.name: None for field in RequestLog._meta.concrete_fields}  # NOT NULL columns refuse it
+    with pytest.raises(DatabaseError):
+        writes.insert_row(RequestLog, {**values, "id": uuid.uuid4()})
 
 
 def _try_lock(database_file: str, result: "multiprocessing.Queue[str]") -> None:
