@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 WORKERS = 4
 CLIENTS = 16
 REQUESTS = 2000
-WAL_LIMIT_BYTES = 16 * 1024 * 1024  # SQLite checkpoints at 1,000 pages (4 MB); unchecked, 2,000 rows write ~37 MB
+WAL_LIMIT_BYTES = 16 * 1024 * 1024  # SQLite checkpoints at 1,000 pages (4 MB); unchecked, 2,000 rows left 43 MB
 WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
 
