@@ -19,8 +19,9 @@ class ApiRoot(DefaultRouter.APIRootView):
 
 router = DefaultRouter()
 router.APIRootView = ApiRoot
-router.register("status", views.StatusViewSet, basename="status")
+# Registration order is matching order (and the API root's listing order): the hottest path first.
 router.register("predict", views.PredictViewSet, basename="predict")
+router.register("status", views.StatusViewSet, basename="status")
 router.register("scores", views.ScoresViewSet, basename="scores")
 router.register("models", views.ModelsViewSet, basename="models")
 router.register("predictions", views.PredictionHistoryViewSet, basename="predictions")
