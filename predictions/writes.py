@@ -20,12 +20,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache, partial
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 @cache
@@ -35,23 +36,33 @@ def _lock_descriptor(database_file: str, pid: int) -> int:
     return os.open(f"{database_file}.write-lock", os.O_RDWR | os.O_CREAT, 0o600)
 
 
-@contextmanager
-def _file_lock(database_file: str) -> Iterator[None]:
-    descriptor = _lock_descriptor(database_file, os.getpid())
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
+class _FileLock:
+    """An exclusive flock on ``<database_file>.write-lock`` for the duration of a ``with`` block."""
+
+    def __init__(self, database_file: str) -> None:
+        self.database_file = database_file
+        self.descriptor = -1
+
+    def __enter__(self) -> None:
+        self.descriptor = _lock_descriptor(self.database_file, os.getpid())
+        fcntl.flock(self.descriptor, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc_info: object) -> None:
+        fcntl.flock(self.descriptor, fcntl.LOCK_UN)
 
 
-def serialised_write() -> Any:
+def _file_lock(database_file: str) -> AbstractContextManager[None]:
+    return _FileLock(database_file)
+
+
+_NO_LOCK: AbstractContextManager[None] = nullcontext()
+
+
+def serialised_write(db: BaseDatabaseWrapper) -> AbstractContextManager[None]:
     """A context for one short write: the cross-process lock on SQLite files, nothing elsewhere."""
-    if connection.vendor != "sqlite":
-        return nullcontext()
-    if connection.is_in_memory_db():  # tests: one process
-        return nullcontext()
-    return _file_lock(str(connection.settings_dict["NAME"]))
+    if db.vendor != "sqlite" or db.is_in_memory_db():  # in memory: tests, one process
+        return _NO_LOCK
+    return _file_lock(str(db.settings_dict["NAME"]))
 
 
 Adapter = Callable[[Any], Any]
@@ -62,40 +73,44 @@ def insert_row(model: type[models.Model], values: Mapping[str, Any]) -> None:
 
     Errors are Django's ``DatabaseError`` family, as from the ORM.
     """
-    statement, names, adapters = _insert_plan(model, connection.vendor)
+    # The ORM's own connection, looked up once: each attribute of ``django.db.connection`` is a
+    # thread-local lookup of its own, and this runs on every request.
+    db = connections[DEFAULT_DB_ALIAS]
+    statement, names, adapters = _insert_plan(model, db.vendor)
     params = [adapt(values[name]) for name, adapt in zip(names, adapters, strict=True)]
-    with serialised_write(), connection.wrap_database_errors:
-        connection.close_if_health_check_failed()  # what connection.cursor() would do first
-        connection.ensure_connection()
-        connection.connection.execute(statement, params)
+    with serialised_write(db), db.wrap_database_errors:
+        db.close_if_health_check_failed()  # what connection.cursor() would do first
+        db.ensure_connection()
+        db.connection.execute(statement, params)
 
 
 @cache
 def _insert_plan(model: type[models.Model], vendor: str) -> tuple[str, list[str], list[Adapter]]:
+    db = connections[DEFAULT_DB_ALIAS]
     fields = list(model._meta.concrete_fields)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(db.ops.quote_name(field.column) for field in fields)
     placeholder = "?" if vendor == "sqlite" else "%s"  # the drivers' own paramstyles
     placeholders = ", ".join([placeholder] * len(fields))
-    statement = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    return statement, [field.name for field in fields], [_adapter(field) for field in fields]
+    statement = f"INSERT INTO {db.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    return statement, [field.name for field in fields], [_adapter(field, db) for field in fields]
 
 
 def _as_is(value: Any) -> Any:
     return value
 
 
-def _adapter(field: models.Field[Any, Any]) -> Adapter:
+def _adapter(field: models.Field[Any, Any], db: BaseDatabaseWrapper) -> Adapter:
     """The database value of a Python value for one field, as ``field.get_db_prep_save`` computes it."""
     if isinstance(field, models.JSONField):
         encode = (field.encoder or json.JSONEncoder)().encode  # one encoder per field: encode() keeps no state
         return partial(_json_or_null, encode)
     if isinstance(field, models.UUIDField):
-        return _as_is if connection.features.has_native_uuid_field else _uuid_hex
+        return _as_is if db.features.has_native_uuid_field else _uuid_hex
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return db.ops.adapt_datetimefield_value
     if isinstance(field, models.CharField | models.IntegerField | models.FloatField | models.ForeignKey):
         return _as_is  # the drivers take str, int, float and None unchanged
-    return partial(field.get_db_prep_save, connection=connection)
+    return partial(field.get_db_prep_save, connection=db)
 
 
 def _json_or_null(encode: Callable[[Any], str], value: Any) -> str | None:
