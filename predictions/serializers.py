@@ -64,13 +64,14 @@ class RejectUnknownFieldsMixin:
 
     _declared_fields: Mapping[str, serializers.Field]
 
-    def validate_unknown_fields(self, data: Any) -> None:
+    @classmethod
+    def validate_unknown_fields(cls, data: Any) -> None:
         if isinstance(data, Mapping):
             # The declared (class-level) fields: their names are all this needs, and reading
             # self.fields would deep-copy every field on every request.
-            unknown = sorted(set(data) - set(self._declared_fields) - FORM_TRANSPORT_FIELDS)
+            unknown = sorted(set(data) - set(cls._declared_fields) - FORM_TRANSPORT_FIELDS)
             if unknown:
-                accepted = ", ".join(self._declared_fields)
+                accepted = ", ".join(cls._declared_fields)
                 raise serializers.ValidationError(
                     {name: [f"Unknown field. Accepted fields: {accepted}."] for name in unknown}
                 )
@@ -78,6 +79,10 @@ class RejectUnknownFieldsMixin:
 
 class StrictBooleanField(serializers.BooleanField):
     """JSON true or false only (1, "yes" or "true" are ambiguous); HTML forms keep their "on"/"true"."""
+
+    # An unchecked box sends nothing: "not given", so the default applies as in JSON (DRF's BooleanField
+    # would read it as false, making every day a non-working day when the form is posted).
+    default_empty_html = empty
 
     def to_internal_value(self, data: Any) -> bool:
         if isinstance(data, bool) or isinstance(getattr(self.root, "initial_data", None), QueryDict):
@@ -143,10 +148,30 @@ class DemandQuerySerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         if self.validators:
             super().run_validators(value)
 
+    @classmethod
+    def validated(cls, data: Any) -> dict[str, Any]:
+        """What ``cls(data=data).is_valid(raise_exception=True)`` leaves in ``validated_data``.
+
+        A JSON object needs no serializer instance: building one makes DRF copy and bind every field,
+        which cost more than validating the values. Anything else takes DRF's own path.
+        """
+        if type(data) is dict:
+            return cls._json_object_validated(data)
+        serializer = cls(data=data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    @classmethod
+    def _json_object_validated(cls, data: dict[str, Any]) -> dict[str, Any]:
+        cls.validate_unknown_fields(data)
+        return validate_json_object(data, cls._declared_fields)
+
     def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # Exactly dict: what the JSON parser returns. An HTML form's QueryDict is a dict subclass, and
+        # its "on" checkboxes and repeated keys need DRF's own path.
+        if type(data) is dict:
+            return self._json_object_validated(data)
         self.validate_unknown_fields(data)
-        if isinstance(data, dict):  # JSON; HTML forms (QueryDict) and non-objects take DRF's own path
-            return validate_json_object(data, self._declared_fields)
         return super().to_internal_value(data)
 
 

@@ -130,9 +130,7 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
         request=serializers.PredictInputSerializer, responses={200: serializers.PredictOutputSerializer, **ERRORS}
     )
     def create(self, request: Request) -> Response:
-        inputs = serializers.PredictInputSerializer(data=request.data)
-        inputs.is_valid(raise_exception=True)
-        data = dict(inputs.validated_data)
+        data = serializers.PredictInputSerializer.validated(request.data)
         result = services.prediction_create(data, data.pop("model", None), self.log_details)
         body = {
             **self._served(request, result),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.http import QueryDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers as drf
@@ -44,6 +46,17 @@ def test_fast_path_equals_drf_for_any_json_object(data: dict[str, Any]) -> None:
     assert fast == drf_own
 
 
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.sampled_from([*FIELDS, "wheather"]), VALUES))
+def test_validated_equals_is_valid_for_any_json_object(data: dict[str, Any]) -> None:
+    def by_is_valid() -> dict[str, Any]:
+        serializer = serializers.PredictInputSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    assert outcome(lambda: serializers.PredictInputSerializer.validated(data)) == outcome(by_is_valid)
+
+
 def test_the_fast_path_is_the_one_taken_for_json(monkeypatch: Any) -> None:
     calls: list[dict[str, Any]] = []
     original = serializers.validate_json_object
@@ -57,3 +70,7 @@ def test_the_fast_path_is_the_one_taken_for_json(monkeypatch: Any) -> None:
     batch = serializers.PredictBatchInputSerializer(data={"items": [item, item]})
     assert batch.is_valid(), batch.errors
     assert calls == [item, item]
+    assert serializers.PredictInputSerializer.validated(dict(item)) == serializers.PredictInputSerializer.validated(
+        QueryDict(urlencode(item))
+    )
+    assert calls == [item, item, item]  # the form took DRF's own path

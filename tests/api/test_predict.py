@@ -147,3 +147,14 @@ def test_the_browsable_apis_html_form_posts_a_prediction(alice: Any) -> None:
 def test_get_is_not_allowed_and_not_logged(alice_client: APIClient) -> None:
     assert alice_client.get("/api/predict/").status_code == 405
     assert not RequestLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("checked", "holiday", "workingday"), [({}, False, True), ({"holiday": "on"}, True, False)], ids=["none", "holiday"]
+)
+def test_the_browsable_api_form_reads_its_checkboxes(
+    alice_client: APIClient, checked: dict[str, str], holiday: bool, workingday: bool
+) -> None:
+    response = alice_client.post("/api/predict/", {**FRIDAY_JUNE_15H_CLOUDY, **checked})  # multipart, as the form posts
+    assert response.status_code == 200, response.content
+    assert (response.json()["inputs"]["holiday"], response.json()["inputs"]["workingday"]) == (holiday, workingday)
