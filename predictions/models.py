@@ -1,3 +1,5 @@
+import json
+import math
 import re
 import uuid
 from typing import Any
@@ -11,13 +13,36 @@ from django.utils import timezone
 _NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
 
 
+class JSONText(str):
+    """Text that is JSON already (a request body as sent, a response as rendered): stored as it is."""
+
+
 class LogJSONEncoder(DjangoJSONEncoder):
     """Stores what clients sent, as sent, except NUL: PostgreSQL's jsonb cannot hold U+0000, and a
-    hostile input must not cost its log row. NUL becomes U+FFFD (the replacement character)."""
+    hostile input must not cost its log row. NUL becomes U+FFFD (the replacement character).
+
+    JSONText is stored as it is: the log keeps the bytes that crossed the wire (``1e400`` stays
+    ``1e400``; parsed, it would become a float that re-encodes to ``Infinity``, which is not JSON),
+    and nothing is encoded twice.
+    """
 
     def encode(self, o: Any) -> str:
-        text = super().encode(o)
+        text = str(o) if isinstance(o, JSONText) else super().encode(o)
         return _NUL_ESCAPE.sub(r"\1\\ufffd", text) if "\\u0000" in text else text
+
+
+def _float_or_text(text: str) -> float | str:
+    number = float(text)
+    return number if math.isfinite(number) else text
+
+
+class LogJSONDecoder(json.JSONDecoder):
+    """Reads back what LogJSONEncoder stored. A number beyond float range (``1e400`` as sent) comes back
+    as its text: as a float it would be inf, which no JSON response can carry."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("parse_float", _float_or_text)
+        super().__init__(*args, **kwargs)
 
 
 class Endpoint(models.TextChoices):
@@ -41,12 +66,22 @@ class RequestLog(models.Model):
     endpoint = models.CharField(max_length=32, choices=Endpoint.choices)
     status_code = models.PositiveSmallIntegerField()
     inputs = models.JSONField(
-        default=dict, blank=True, encoder=LogJSONEncoder, help_text="The request body or path parameters, as sent."
+        default=dict,
+        blank=True,
+        encoder=LogJSONEncoder,
+        decoder=LogJSONDecoder,
+        help_text="The request body or path parameters, as sent.",
     )
     features = models.JSONField(
-        null=True, blank=True, encoder=LogJSONEncoder, help_text="Normalised model features, when validation passed."
+        null=True,
+        blank=True,
+        encoder=LogJSONEncoder,
+        decoder=LogJSONDecoder,
+        help_text="Normalised model features, when validation passed.",
     )
-    output = models.JSONField(null=True, blank=True, encoder=LogJSONEncoder, help_text="The response body.")
+    output = models.JSONField(
+        null=True, blank=True, encoder=LogJSONEncoder, decoder=LogJSONDecoder, help_text="The response body."
+    )
     model_name = models.CharField(max_length=64, blank=True)
     artifact_version = models.CharField(max_length=64, blank=True)
     latency_ms = models.FloatField()

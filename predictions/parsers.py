@@ -29,7 +29,8 @@ def read_limited(stream: Any) -> bytes:
     return raw
 
 
-def _encoding(parser_context: dict[str, Any] | None) -> str:
+def request_encoding(parser_context: dict[str, Any] | None) -> str:
+    """The charset a body is decoded with: the request's own, or DEFAULT_CHARSET."""
     return str((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET)
 
 
@@ -37,7 +38,7 @@ class LimitedJSONParser(JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
         raw = read_limited(stream)
         try:
-            return json.loads(raw.decode(_encoding(parser_context)))  # DRF's loads refuses NaN and Infinity
+            return json.loads(raw.decode(request_encoding(parser_context)))  # DRF's loads refuses NaN and Infinity
         except RecursionError as exc:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
         except (ValueError, UnicodeDecodeError) as exc:
@@ -48,7 +49,7 @@ class LimitedFormParser(FormParser):
     def parse(
         self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None
     ) -> QueryDict:
-        return QueryDict(read_limited(stream), encoding=_encoding(parser_context))
+        return QueryDict(read_limited(stream), encoding=request_encoding(parser_context))
 
 
 class LimitedMultiPartParser(MultiPartParser):

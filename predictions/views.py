@@ -9,19 +9,22 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import QueryDict
+from django.http.request import RawPostDataException
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import selectors, serializers, services
 from .constants import BATCH_MAX_ITEMS, MAX_PAGE_SIZE, PAGE_SIZE
 from .filters import RequestLogFilter
-from .models import Endpoint
+from .models import Endpoint, JSONText
+from .parsers import request_encoding
 
 REQUEST_LOG_UNAVAILABLE = "The request could not be recorded, so it was not served; try again shortly."
 ERRORS = {
@@ -51,12 +54,15 @@ class RequestLogMixin:
         return super().initialize_request(request, *args, **kwargs)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         endpoint = self.logged_actions.get(self.action or "")
         if endpoint is not None and isinstance(response, Response):
-            response = self._with_log_row(request, response, endpoint, kwargs)
-        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+            response = self._with_log_row(request, response, endpoint, args, kwargs)
+        return response
 
-    def _with_log_row(self, request: Request, response: Response, endpoint: Endpoint, kwargs: Any) -> Response:
+    def _with_log_row(
+        self, request: Request, response: Response, endpoint: Endpoint, args: Any, kwargs: Any
+    ) -> Response:
         user = getattr(request, "_user", None)  # never re-run authentication here
         try:
             services.request_log_create(
@@ -65,7 +71,7 @@ class RequestLogMixin:
                 endpoint=endpoint,
                 status_code=response.status_code,
                 inputs=_request_inputs(request, kwargs),
-                output=response.data,
+                output=_response_output(response),
                 latency_ms=(time.perf_counter() - self.started_at) * 1000,
                 details=self.log_details,
             )
@@ -75,12 +81,17 @@ class RequestLogMixin:
                 "code": "request_log_unavailable",
                 "request_id": str(self.request_id),
             }
-            return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            refused = super().finalize_response(  # type: ignore[misc]
+                request, Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE), *args, **kwargs
+            )
+            if response.has_header("Vary"):  # DRF hands its Vary header out once per request
+                refused["Vary"] = response["Vary"]
+            return refused  # type: ignore[no-any-return]
         return response
 
 
 def _request_inputs(request: Request, kwargs: dict[str, Any]) -> Any:
-    """What the client sent, as JSON: the parsed body for POST, path and query values for GET."""
+    """What the client sent: the JSON body as sent, an HTML form's fields, or path and query values."""
     if request.method == "GET":
         return {**request.query_params.dict(), **kwargs}
     try:
@@ -89,7 +100,21 @@ def _request_inputs(request: Request, kwargs: dict[str, Any]) -> Any:
         return {}
     if isinstance(data, QueryDict):  # an HTML form: keep its fields, not its CSRF token
         return {key: value for key, value in data.dict().items() if key not in serializers.FORM_TRANSPORT_FIELDS}
-    return {} if data is None else data  # a JSON null body: the column holds JSON, never SQL NULL
+    if data is None:  # a JSON null body: the column holds JSON, never SQL NULL
+        return {}
+    try:
+        body = request.body  # DRF parses JSON from request.body, so the bytes are at hand
+    except RawPostDataException:
+        return data
+    return JSONText(body.decode(request_encoding(request.parser_context))) if body else data
+
+
+def _response_output(response: Response) -> Any:
+    """The body sent: the JSON text itself when it is JSON (rendered once, for the client and the log)."""
+    if isinstance(response.accepted_renderer, JSONRenderer):
+        content = response.render().content
+        return JSONText(content.decode()) if content else None
+    return response.data  # the browsable API's HTML page: its data
 
 
 @extend_schema(tags=["status"])

@@ -1,6 +1,9 @@
+import json
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -95,3 +98,38 @@ def test_page_size_is_capped(alice_client: APIClient, monkeypatch: pytest.Monkey
 def test_newest_first(alice_client: APIClient, history: dict[str, str]) -> None:
     rows = alice_client.get("/api/predictions/").json()["results"]
     assert [row["created_at"] for row in rows] == sorted((row["created_at"] for row in rows), reverse=True)
+
+
+def _stored_text(record_id: str, *columns: str) -> tuple[str, ...]:
+    """Columns of one log row as the database returns them (text; PostgreSQL's jsonb normalised)."""
+    names = ", ".join(f"{connection.ops.quote_name(column)}" for column in columns)
+    table = connection.ops.quote_name(RequestLog._meta.db_table)
+    with connection.cursor() as cursor:
+        pk = RequestLog._meta.pk.get_db_prep_value(uuid.UUID(record_id), connection)
+        cursor.execute(f"SELECT {names} FROM {table} WHERE id = %s", [pk])  # noqa: S608 - names from the model
+        return tuple(str(value) for value in cursor.fetchone())
+
+
+def test_the_log_keeps_the_body_as_sent_and_the_response_as_rendered(alice_client: APIClient) -> None:
+    body = '{"weather": "nuageux",  "hour": "15h", "weekday": "vendredi", "month": "juin"}'
+    response = alice_client.post("/api/predict/", body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    inputs, output = _stored_text(response.json()["request_id"], "inputs", "output")
+    assert (json.loads(inputs), json.loads(output)) == (json.loads(body), response.json())
+    if connection.vendor == "sqlite":  # jsonb keeps the value, SQLite the text itself
+        assert (inputs, output) == (body, response.content.decode())
+
+
+def test_a_number_beyond_float_range_is_refused_logged_and_readable(alice_client: APIClient) -> None:
+    body = b'{"hour": 1e400, "weekday": "Friday", "month": "June", "weather": "Cloudy"}'
+    response = alice_client.post("/api/predict/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "hour" in response.json()["errors"]
+
+    record = alice_client.get(f"/api/predictions/{response.json()['request_id']}/")
+    assert record.status_code == 200, record.content
+    # SQLite keeps the text, read back as text (as a float it would be inf, which JSON cannot carry);
+    # PostgreSQL's jsonb keeps the exact number.
+    expected = "1e400" if connection.vendor == "sqlite" else 10**400
+    assert record.json()["inputs"]["hour"] == expected
+    assert record.json()["status_code"] == 400

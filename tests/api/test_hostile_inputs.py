@@ -52,6 +52,11 @@ CASES = [
     predict("huge hour", {**FRIDAY_JUNE_15H_CLOUDY, "hour": 10**400}, "hour"),
     predict("hour as a list", {**FRIDAY_JUNE_15H_CLOUDY, "hour": [15]}, "hour"),
     predict("hour as an object", {**FRIDAY_JUNE_15H_CLOUDY, "hour": {"h": 15}}, "hour"),
+    raw_predict(  # parsed, 1e400 is inf: the log must keep the text as sent (Infinity is not JSON)
+        "number beyond float range",
+        b'{"hour": 1e400, "weekday": "Friday", "month": "June", "weather": "Cloudy"}',
+        "hour",
+    ),
     predict("unknown weekday", {**FRIDAY_JUNE_15H_CLOUDY, "weekday": "Funday"}, "weekday"),
     predict("weekday out of range", {**FRIDAY_JUNE_15H_CLOUDY, "weekday": 7}, "weekday"),
     predict("month 13", {**FRIDAY_JUNE_15H_CLOUDY, "month": 13}, "month"),
@@ -146,7 +151,9 @@ def test_hostile_input_gets_a_4xx_json_error_naming_the_problem(token_client: AP
 
 
 def test_the_log_encoder_replaces_nul_only() -> None:
-    from predictions.models import LogJSONEncoder  # noqa: PLC0415
+    from predictions.models import JSONText, LogJSONEncoder  # noqa: PLC0415
 
     encoded = json.dumps({"k\x00": ["a\x00b", "c\\u0000d", "\\\x00"]}, cls=LogJSONEncoder)
     assert json.loads(encoded) == {"k\ufffd": ["a\ufffdb", "c\\u0000d", "\\\ufffd"]}
+    as_sent = JSONText('{"k\\u0000": "c\\\\u0000d"}')  # JSON text stored as sent: the same rule
+    assert json.loads(json.dumps(as_sent, cls=LogJSONEncoder)) == {"k\ufffd": "c\\u0000d"}
