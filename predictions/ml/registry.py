@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -74,14 +75,18 @@ class ModelRegistry:
     def model_names(self) -> list[str]:
         return list(self.models)
 
+    @cached_property
+    def _names_by_casefold(self) -> dict[str, str]:
+        return {name.casefold(): name for name in self.models}
+
     def resolve_name(self, name: str | None) -> str:
         """The catalogue spelling of ``name`` (case-insensitive); the default model for None."""
         if name is None or name == "":
             return self.default_model
-        for known in self.models:
-            if known.casefold() == name.casefold():
-                return known
-        raise UnknownModelError(name, self.model_names)
+        known = self._names_by_casefold.get(name.casefold())
+        if known is None:
+            raise UnknownModelError(name, self.model_names)
+        return known
 
     def metrics(self, name: str) -> dict[str, dict[str, float]]:
         metrics: dict[str, dict[str, float]] = self.manifest["models"][self.resolve_name(name)]["metrics"]
