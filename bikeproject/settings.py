@@ -194,6 +194,7 @@ REST_FRAMEWORK = {
         "predictions.parsers.LimitedFormParser",
         "predictions.parsers.LimitedMultiPartParser",
     ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "predictions.parsers.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "accounts.throttling.UserRateLimit",
         "accounts.throttling.AnonymousRateLimit",
