@@ -13,7 +13,8 @@ from django.conf import settings
 from django.http import QueryDict
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.utils.json import strict_constant
 
@@ -43,15 +44,39 @@ def request_encoding(parser_context: dict[str, Any] | None) -> str:
 _JSON_DECODER = json.JSONDecoder(parse_constant=strict_constant)
 
 
-class LimitedJSONParser(JSONParser):
+# Where LimitedJSONParser leaves the text it parsed, in the request's parser context.
+_JSON_TEXT = "json_text"
+
+
+class LimitedJSONParser(BaseParser):
+    """JSON bodies up to API_MAX_BODY_BYTES, read straight from the request stream.
+
+    Not a JSONParser subclass on purpose: DRF copies a JSONParser's body through Django's
+    request.body first (a second read, a second size check). This parser reads the stream once and
+    keeps the text it parsed, which the request log stores as sent (``parsed_json_text``).
+    """
+
+    media_type = "application/json"
+    renderer_class = JSONRenderer  # the browsable API renders its raw-data form with it
+
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
         raw = read_limited(stream)
         try:
-            return _JSON_DECODER.decode(raw.decode(request_encoding(parser_context)))
+            text = raw.decode(request_encoding(parser_context))
+            data = _JSON_DECODER.decode(text)
         except RecursionError as exc:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
+        if parser_context is not None:
+            parser_context[_JSON_TEXT] = text
+        return data
+
+
+def parsed_json_text(request: Request) -> str | None:
+    """The JSON text the request's data was parsed from; None for forms and empty or unread bodies."""
+    text: str | None = request.parser_context.get(_JSON_TEXT)
+    return text
 
 
 class LimitedFormParser(FormParser):

@@ -9,7 +9,6 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import QueryDict
-from django.http.request import RawPostDataException
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -24,7 +23,7 @@ from . import selectors, serializers, services
 from .constants import BATCH_MAX_ITEMS, MAX_PAGE_SIZE, PAGE_SIZE
 from .filters import RequestLogFilter
 from .models import Endpoint, JSONText
-from .parsers import request_encoding
+from .parsers import parsed_json_text
 
 REQUEST_LOG_UNAVAILABLE = "The request could not be recorded, so it was not served; try again shortly."
 ERRORS = {
@@ -102,11 +101,8 @@ def _request_inputs(request: Request, kwargs: dict[str, Any]) -> Any:
         return {key: value for key, value in data.dict().items() if key not in serializers.FORM_TRANSPORT_FIELDS}
     if data is None:  # a JSON null body: the column holds JSON, never SQL NULL
         return {}
-    try:
-        body = request.body  # DRF parses JSON from request.body, so the bytes are at hand
-    except RawPostDataException:
-        return data
-    return JSONText(body.decode(request_encoding(request.parser_context))) if body else data
+    text = parsed_json_text(request)
+    return data if text is None else JSONText(text)
 
 
 def _response_output(response: Response) -> Any:
