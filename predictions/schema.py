@@ -27,10 +27,10 @@ def _plain_string(schema: dict[str, Any]) -> bool:
 
 def reject_unknown_fields_hook(result: dict[str, Any], generator: Any, request: Any, public: Any) -> dict[str, Any]:
     """Request bodies whose serializer refuses unknown fields say so: additionalProperties false."""
-    from .serializers import RejectUnknownFieldsMixin  # noqa: PLC0415 - serializers import the registry
+    from .serializers import JSONObjectSerializerMixin  # noqa: PLC0415 - serializers import the registry
 
     schemas = result.get("components", {}).get("schemas", {})
-    for serializer in _subclasses(RejectUnknownFieldsMixin):
+    for serializer in _subclasses(JSONObjectSerializerMixin):
         component = schemas.get(serializer.__name__.removesuffix("Serializer") + "Request")
         if component is not None:
             component["additionalProperties"] = False

@@ -167,11 +167,8 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def batch(self, request: Request) -> Response:
-        inputs = serializers.PredictBatchInputSerializer(data=request.data)
-        inputs.is_valid(raise_exception=True)
-        result = services.prediction_batch_create(
-            inputs.validated_data["items"], inputs.validated_data.get("model"), self.log_details
-        )
+        inputs = serializers.PredictBatchInputSerializer.validated(request.data)
+        result = services.prediction_batch_create(inputs["items"], inputs.get("model"), self.log_details)
         body = {
             **self._served(request, result),
             "count": len(result.predictions),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache, lru_cache
+from functools import cache, lru_cache, wraps
 
 # UCI coding: weekday 0 = Sunday ... 6 = Saturday.
 WEEKDAY_NAMES: tuple[str, ...] = (
@@ -137,18 +137,40 @@ def _lookup(field: str, value: object, table: Mapping[str, int], accepted: str) 
     return table[key]
 
 
+def _remembering(to_code: Callable[[object], int]) -> Callable[[object], int]:
+    """``to_code`` that remembers its answer for each str or int it saw (bounded).
+
+    Clients and the data sets repeat the same few spellings: a batch of 1,000 items asks four
+    fields each. Only exact str and int are remembered (typed, so 1 and "1" stay apart; never a
+    bool, which equals 1); anything else is computed each time, and errors are never remembered.
+    """
+    remembered = lru_cache(maxsize=1024, typed=True)(to_code)
+
+    @wraps(to_code)
+    def code(value: object) -> int:
+        if type(value) is str or type(value) is int:
+            return remembered(value)
+        return to_code(value)
+
+    return code
+
+
+@_remembering
 def weekday_code(value: object) -> int:
     return _lookup("weekday", value, _WEEKDAY_LOOKUP, WEEKDAY_ACCEPTED)
 
 
+@_remembering
 def month_code(value: object) -> int:
     return _lookup("month", value, _MONTH_LOOKUP, MONTH_ACCEPTED)
 
 
+@_remembering
 def weather_code(value: object) -> int:
     return _lookup("weather", value, _WEATHER_LOOKUP, WEATHER_ACCEPTED)
 
 
+@_remembering
 def hour_code(value: object) -> int:
     """0-23 from an int, '15', '15h', or a 12-hour time such as '3pm' (the labelled data's form)."""
     if isinstance(value, int) and not isinstance(value, bool):

@@ -85,3 +85,17 @@ def test_working_day_rule() -> None:
     assert not vocabulary.is_working_day(5, holiday=True)
     assert not vocabulary.is_working_day(0, holiday=False)
     assert not vocabulary.is_working_day(6, holiday=False)
+
+
+def test_remembered_answers_keep_types_apart_and_errors_are_not_remembered() -> None:
+    assert vocabulary.weekday_code(1) == vocabulary.weekday_code("1") == 1
+    assert vocabulary.hour_code(15) == 15
+    for _ in range(2):  # the second call would come from the cache if anything were remembered
+        with pytest.raises(vocabulary.VocabularyError):
+            vocabulary.weekday_code(True)  # equal to 1, and hashed alike, but not a weekday
+        with pytest.raises(vocabulary.VocabularyError):
+            vocabulary.hour_code(15.0)
+        with pytest.raises(vocabulary.VocabularyError):
+            vocabulary.month_code("Smarch")
+    with pytest.raises(vocabulary.VocabularyError):
+        vocabulary.weather_code(["Cloudy"])  # unhashable: computed, refused
