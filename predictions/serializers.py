@@ -47,6 +47,11 @@ class VocabularyField(serializers.Field):
         except vocabulary.VocabularyError as exc:
             raise serializers.ValidationError(str(exc)) from exc
 
+    @staticmethod
+    def error_detail(exc: vocabulary.VocabularyError) -> Any:
+        """The detail to_internal_value's ValidationError would carry."""
+        return serializers.ValidationError(str(exc)).detail
+
     def to_representation(self, value: int) -> int:
         return value
 
@@ -112,6 +117,8 @@ def validate_json_object(data: Mapping[str, Any], rules: ObjectRules) -> dict[st
                 validated[name] = convert(value)
         except serializers.ValidationError as exc:
             errors[name] = exc.detail
+        except vocabulary.VocabularyError as exc:  # a vocabulary field's converter is the lookup itself
+            errors[name] = VocabularyField.error_detail(exc)
     missing = rules.required - data.keys()
     if errors or missing:
         raise serializers.ValidationError(_in_declared_order(errors, missing, rules))
@@ -193,7 +200,9 @@ def _object_rules(serializer_class: type[JSONObjectSerializerMixin]) -> ObjectRu
             if callable(field.default):
                 raise TypeError(f"{serializer_class.__name__}.{name}: the JSON fast path takes constant defaults only")
             defaults[name] = field.default
-        if isinstance(field, VocabularyField | StrictBooleanField):
+        if isinstance(field, VocabularyField):
+            convert = field.to_code  # no validators to run; its VocabularyError becomes the field's error
+        elif isinstance(field, StrictBooleanField):
             convert = field.to_internal_value  # no validators to run
         elif isinstance(field, serializers.ListSerializer) and isinstance(field.child, JSONObjectSerializerMixin):
             convert = partial(_list_of_objects_validated, field)

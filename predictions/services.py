@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -12,7 +14,7 @@ from django.utils import timezone
 from .ml import artifacts
 from .ml.features import DemandQuery
 from .ml.registry import ModelRegistry
-from .models import RequestLog
+from .models import JSONText, RequestLog
 from .registry import get_registry
 from .writes import insert_row
 
@@ -65,8 +67,15 @@ def prediction_batch_create(items: list[dict[str, Any]], model: str | None, deta
 
 def prediction_create(item: dict[str, Any], model: str | None, details: LogDetails) -> PredictionResult:
     result = prediction_batch_create([item], model, details)
-    details.features = result.features[0]
+    details.features = _row_json(result.features[0])
     return result
+
+
+@lru_cache(maxsize=4096)
+def _row_json(row: tuple[int, ...]) -> JSONText:
+    # The log's features column for one prediction; clients ask the same few questions, and encoding
+    # seven small numbers through the json module costs more than remembering them (bounded).
+    return JSONText(json.dumps(row))
 
 
 def _score(registry: ModelRegistry, name: str) -> dict[str, Any]:
