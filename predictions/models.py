@@ -51,6 +51,11 @@ class Endpoint(models.TextChoices):
     SCORES = "scores", "Scores"
 
 
+def _log_json_field(**options: Any) -> "models.JSONField[Any, Any]":
+    """A JSON column of the request log: stored as sent (NUL aside), read back JSON-safe."""
+    return models.JSONField(blank=True, encoder=LogJSONEncoder, decoder=LogJSONDecoder, **options)
+
+
 class RequestLog(models.Model):
     """One row per call to predict, batch or scores, whatever its outcome. Its id is the request_id."""
 
@@ -65,23 +70,9 @@ class RequestLog(models.Model):
     )
     endpoint = models.CharField(max_length=32, choices=Endpoint.choices)
     status_code = models.PositiveSmallIntegerField()
-    inputs = models.JSONField(
-        default=dict,
-        blank=True,
-        encoder=LogJSONEncoder,
-        decoder=LogJSONDecoder,
-        help_text="The request body or path parameters, as sent.",
-    )
-    features = models.JSONField(
-        null=True,
-        blank=True,
-        encoder=LogJSONEncoder,
-        decoder=LogJSONDecoder,
-        help_text="Normalised model features, when validation passed.",
-    )
-    output = models.JSONField(
-        null=True, blank=True, encoder=LogJSONEncoder, decoder=LogJSONDecoder, help_text="The response body."
-    )
+    inputs = _log_json_field(default=dict, help_text="The request body or path parameters, as sent.")
+    features = _log_json_field(null=True, help_text="Normalised model features, when validation passed.")
+    output = _log_json_field(null=True, help_text="The response body.")
     model_name = models.CharField(max_length=64, blank=True)
     artifact_version = models.CharField(max_length=64, blank=True)
     latency_ms = models.FloatField()
