@@ -90,6 +90,7 @@ class ObjectRules:
 
     fields: dict[str, FieldRule]  # in declared order
     declared: frozenset[str]
+    accepted: frozenset[str]  # declared, and an HTML form's transport fields
     required: frozenset[str]
     defaults: dict[str, Any]  # absent fields that have one get their (constant) default
 
@@ -170,12 +171,11 @@ class JSONObjectSerializerMixin:
     def validate_unknown_fields(cls, data: Any) -> None:
         # The declared (class-level) fields: their names are all this needs, and reading self.fields
         # would deep-copy every field on every request.
-        if isinstance(data, Mapping) and not data.keys() <= _accepted_names(cls):
-            unknown = sorted(set(data) - _accepted_names(cls))
-            accepted = ", ".join(cls._declared_fields)
-            raise serializers.ValidationError(
-                {name: [f"Unknown field. Accepted fields: {accepted}."] for name in unknown}
-            )
+        accepted = _object_rules(cls).accepted
+        if isinstance(data, Mapping) and not data.keys() <= accepted:
+            unknown = sorted(set(data) - accepted)
+            message = f"Unknown field. Accepted fields: {', '.join(cls._declared_fields)}."
+            raise serializers.ValidationError({name: [message] for name in unknown})
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         # Exactly dict: what the JSON parser returns. An HTML form's QueryDict is a dict subclass, and
@@ -184,11 +184,6 @@ class JSONObjectSerializerMixin:
             return self.json_object_validated(data)
         self.validate_unknown_fields(data)
         return super().to_internal_value(data)  # type: ignore[misc,no-any-return]
-
-
-@cache
-def _accepted_names(serializer_class: type[JSONObjectSerializerMixin]) -> frozenset[str]:
-    return frozenset(serializer_class._declared_fields) | FORM_TRANSPORT_FIELDS
 
 
 @cache
@@ -210,7 +205,8 @@ def _object_rules(serializer_class: type[JSONObjectSerializerMixin]) -> ObjectRu
             convert = field.run_validation
         fields[name] = FieldRule(field, convert, field.allow_null)
     required = frozenset(name for name, rule in fields.items() if rule.field.required)
-    return ObjectRules(fields, frozenset(fields), required, defaults)
+    declared = frozenset(fields)
+    return ObjectRules(fields, declared, declared | FORM_TRANSPORT_FIELDS, required, defaults)
 
 
 def _list_of_objects_validated(field: serializers.ListSerializer, value: Any) -> list[dict[str, Any]]:

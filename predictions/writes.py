@@ -51,10 +51,6 @@ class _FileLock:
         fcntl.flock(self.descriptor, fcntl.LOCK_UN)
 
 
-def _file_lock(database_file: str) -> AbstractContextManager[None]:
-    return _FileLock(database_file)
-
-
 _NO_LOCK: AbstractContextManager[None] = nullcontext()
 
 
@@ -62,7 +58,7 @@ def serialised_write(db: BaseDatabaseWrapper) -> AbstractContextManager[None]:
     """A context for one short write: the cross-process lock on SQLite files, nothing elsewhere."""
     if db.vendor != "sqlite" or db.is_in_memory_db():  # in memory: tests, one process
         return _NO_LOCK
-    return _file_lock(str(db.settings_dict["NAME"]))
+    return _FileLock(str(db.settings_dict["NAME"]))
 
 
 Adapter = Callable[[Any], Any]

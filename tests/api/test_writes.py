@@ -108,6 +108,6 @@ def test_a_forked_worker_waits_while_its_parent_holds_the_write_lock(tmp_path: P
     database_file = str(tmp_path / "db.sqlite3")
     writes._lock_descriptor(database_file, os.getpid())  # opened before the fork, as a preloading master might
 
-    with writes._file_lock(database_file):
+    with writes._FileLock(database_file):
         assert _lock_attempt_from_a_forked_child(database_file) == "blocked"
     assert _lock_attempt_from_a_forked_child(database_file) == "acquired"
