@@ -44,3 +44,11 @@ def when_ready(server):
     # un-sharing the models and Django from the master one collection at a time.
     gc.collect()
     gc.freeze()
+
+
+def post_fork(server, worker):
+    # In each worker: SQLite's WAL checkpoints (and their fsyncs) in a thread, off the request path
+    # (predictions/writes.py). Does nothing on PostgreSQL; SQLITE_CHECKPOINT_SECONDS=0 turns it off.
+    from predictions.writes import start_background_checkpoints  # noqa: PLC0415 - Django is set up only now
+
+    start_background_checkpoints(float(os.environ.get("SQLITE_CHECKPOINT_SECONDS", "0.25")))

@@ -1,13 +1,14 @@
 import json
 import math
 import re
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+
+from .ids import uuid7
 
 # A JSON "\u0000" escape that is not itself escaped (preceded by an even number of backslashes).
 _NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
@@ -57,9 +58,12 @@ def _log_json_field(**options: Any) -> "models.JSONField[Any, Any]":
 
 
 class RequestLog(models.Model):
-    """One row per call to predict, batch or scores, whatever its outcome. Its id is the request_id."""
+    """One row per call to predict, batch or scores, whatever its outcome. Its id is the request_id.
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    The id is a time-ordered UUID (version 7, ``predictions/ids.py``): new rows append to the primary key.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -22,6 +21,7 @@ from rest_framework.response import Response
 from . import selectors, serializers, services
 from .constants import BATCH_MAX_ITEMS, MAX_PAGE_SIZE, PAGE_SIZE
 from .filters import RequestLogFilter
+from .ids import uuid7
 from .models import Endpoint, JSONText
 from .parsers import parsed_json_text
 
@@ -48,7 +48,7 @@ class RequestLogMixin:
 
     def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
         self.started_at = time.perf_counter()
-        self.request_id = uuid.uuid4()
+        self.request_id = uuid7()  # time-ordered: the log's primary key appends (predictions/ids.py)
         self.log_details = services.LogDetails()
         return super().initialize_request(request, *args, **kwargs)  # type: ignore[misc]
 

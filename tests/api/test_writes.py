@@ -1,15 +1,19 @@
-"""insert_row stores what the ORM stores; the SQLite writers' hand-off lock excludes other processes."""
+"""insert_row stores what the ORM stores; the SQLite writers' hand-off lock excludes other processes;
+the background checkpointer copies the WAL back without the writers."""
 
 import datetime
 import fcntl
 import multiprocessing
 import os
+import sqlite3
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.utils import timezone
 
 from accounts.models import User
@@ -111,3 +115,86 @@ def test_a_forked_worker_waits_while_its_parent_holds_the_write_lock(tmp_path: P
     with writes._FileLock(database_file):
         assert _lock_attempt_from_a_forked_child(database_file) == "blocked"
     assert _lock_attempt_from_a_forked_child(database_file) == "acquired"
+
+
+def _wal_database(path: Path, rows: int) -> sqlite3.Connection:
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # only the checkpointer under test copies pages back
+    writer.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, body TEXT)")
+    for number in range(rows):
+        writer.execute("INSERT INTO log (body) VALUES (?)", (f"row {number}" * 50,))
+    return writer
+
+
+def test_a_passive_checkpoint_copies_the_wal_into_the_database(tmp_path: Path) -> None:
+    database = tmp_path / "log.sqlite3"
+    writer = _wal_database(database, rows=200)
+    checkpointer = sqlite3.connect(database, isolation_level=None)
+    busy, frames, copied = writes.WALCheckpointer.checkpoint(checkpointer)
+    assert (busy, copied) == (0, frames)
+    assert frames > 0
+    # Copied: the database file alone, without its WAL, holds every row.
+    alone = tmp_path / "copy.sqlite3"
+    alone.write_bytes(database.read_bytes())
+    assert sqlite3.connect(alone).execute("SELECT count(*) FROM log").fetchone() == (200,)
+    writer.close()
+    checkpointer.close()
+
+
+class _RecordingCheckpointer(writes.WALCheckpointer):
+    def __init__(self, database_file: str, interval: float) -> None:
+        super().__init__(database_file, interval)
+        self.results: list[tuple[int, int, int]] = []
+
+    def checkpoint(self, connection: sqlite3.Connection) -> tuple[int, int, int]:  # type: ignore[override]
+        result = writes.WALCheckpointer.checkpoint(connection)
+        self.results.append(result)
+        return result
+
+
+def test_the_checkpointer_thread_keeps_checkpointing_until_stopped(tmp_path: Path) -> None:
+    database = tmp_path / "log.sqlite3"
+    writer = _wal_database(database, rows=50)
+    thread = _RecordingCheckpointer(str(database), interval=0.01)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not any(copied > 0 for _, _, copied in thread.results) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert any(copied > 0 for _, _, copied in thread.results), thread.results
+        writer.execute("INSERT INTO log (body) VALUES ('after the first checkpoint')")
+        seen = len(thread.results)
+        while len(thread.results) == seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(thread.results) > seen  # it goes on
+    finally:
+        thread.stop()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
+
+
+@pytest.mark.django_db
+def test_no_checkpointer_for_an_in_memory_database_or_a_zero_interval() -> None:
+    assert connection.vendor != "sqlite" or connection.is_in_memory_db()  # the test database
+    assert writes.start_background_checkpoints(0.25) is None
+    assert writes.start_background_checkpoints(0) is None
+
+
+@pytest.mark.django_db
+def test_where_a_checkpointer_runs_its_writers_checkpoint_only_past_the_safety_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wrapper = SQLiteDatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "db.sqlite3")}, alias="wal")
+    try:
+        wrapper.ensure_connection()
+        default = wrapper.connection.execute("PRAGMA wal_autocheckpoint").fetchone()
+        writes._raise_wal_autocheckpoint(sender=type(wrapper), connection=wrapper)
+        assert wrapper.connection.execute("PRAGMA wal_autocheckpoint").fetchone() == default  # none runs here
+        monkeypatch.setitem(writes._checkpointers, os.getpid(), writes.WALCheckpointer("unused", 1.0))
+        writes._raise_wal_autocheckpoint(sender=type(wrapper), connection=wrapper)
+        assert wrapper.connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (
+            writes.WAL_AUTOCHECKPOINT_WITH_BACKGROUND,
+        )
+    finally:
+        wrapper.close()
