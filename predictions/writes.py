@@ -22,8 +22,10 @@ lock: on this project's test machine that is a few milliseconds, once every ~200
 which both workers' writers wait. ``start_background_checkpoints`` (called by gunicorn's
 ``post_fork``) runs a PASSIVE checkpoint every few tenths of a second in a thread of its own; it
 takes no lock that writers wait for, and its fsyncs release the GIL, so requests go on. A writer
-of that process still checkpoints by itself once the WAL reaches 10,000 pages (~40 MB), should the
-thread fall behind. The durability is SQLite's ``synchronous=NORMAL`` either way.
+of that process still checkpoints by itself at 3,000 pages (~12 MB): under steady load a PASSIVE
+checkpoint never catches the last frames, and only a checkpoint that does lets the next writer start
+the WAL over; by then the thread has copied most pages, so the writer's share is small. The
+durability is SQLite's ``synchronous=NORMAL`` either way.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from django.db.backends.signals import connection_created
 logger = logging.getLogger(__name__)
 
 # Pages in the WAL before a writer checkpoints by itself, where a background thread checkpoints.
-WAL_AUTOCHECKPOINT_WITH_BACKGROUND = 10_000
+WAL_AUTOCHECKPOINT_WITH_BACKGROUND = 3_000
 
 
 @cache
