@@ -124,8 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers write the request log at once: WAL lets readers and one writer
     # work together, IMMEDIATE takes the write lock up front (no deadlock on lock upgrade), and
     # the timeout makes a writer wait its turn instead of failing with "database is locked".
+    # A new database gets 2 KB pages (an existing one keeps its size): a log row touches four
+    # b-trees, and every page it reads after another worker's commit, and writes to the WAL, is
+    # copied whole; with 2 KB pages predict/floor measured 0.81 against 0.79 (README, Performance).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA page_size=2048; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

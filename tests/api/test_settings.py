@@ -1,8 +1,11 @@
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 from bikeproject import settings as project_settings
 from tests.conftest import REPO_ROOT
@@ -33,6 +36,22 @@ def test_sqlite_is_configured_for_concurrent_writers() -> None:
     assert "journal_mode=WAL" in options["init_command"]
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 5
+
+
+@pytest.mark.django_db
+def test_a_new_sqlite_database_gets_2_kb_pages_in_wal_mode(tmp_path: Path) -> None:
+    if not project_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        pytest.skip("this run uses PostgreSQL")
+    settings_dict = {**connection.settings_dict, "NAME": str(tmp_path / "new.sqlite3")}
+    settings_dict["OPTIONS"] = dict(project_settings.DATABASES["default"]["OPTIONS"])
+    database = SQLiteDatabaseWrapper(settings_dict, alias="new")
+    try:
+        with database.cursor() as cursor:
+            cursor.execute("CREATE TABLE log (id INTEGER PRIMARY KEY)")
+            assert cursor.execute("PRAGMA page_size").fetchone() == (2048,)
+            assert cursor.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        database.close()
 
 
 def test_production_without_a_secret_key_refuses_to_start() -> None:
