@@ -11,9 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.parsers import BaseParser, DataAndFiles, FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.utils.json import strict_constant
@@ -70,7 +71,9 @@ class LimitedJSONParser(BaseParser):
             raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
         if parser_context is not None:
             parser_context[_JSON_TEXT] = text
-        return data
+        # With its files (none): DRF asks for ``.data`` and ``.files`` first, and for a bare value
+        # raises and catches an AttributeError on every request.
+        return DataAndFiles(data, MultiValueDict())
 
 
 def parsed_json_text(request: Request) -> str | None:

@@ -136,7 +136,7 @@ class PredictViewSet(RequestLogMixin, viewsets.ViewSet):
 
     def _served(self, request: Request, result: services.PredictionResult) -> dict[str, Any]:
         return {
-            "request_id": self.request_id,
+            "request_id": str(self.request_id),  # text already: the renderer need not call back for a UUID
             "user": request.user.get_username(),
             "model": result.model,
             "artifact_version": result.artifact_version,

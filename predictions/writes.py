@@ -96,10 +96,11 @@ def insert_row(model: type[models.Model], values: Mapping[str, Any]) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     statement, names, adapters = _insert_plan(model, db.vendor)
     params = [adapt(values[name]) for name, adapt in zip(names, adapters, strict=True)]
-    with serialised_write(db), db.wrap_database_errors:
+    with db.wrap_database_errors:
         db.close_if_health_check_failed()  # what connection.cursor() would do first
         db.ensure_connection()
-        db.connection.execute(statement, params)
+        with serialised_write(db):  # held for the INSERT alone: the other writers wait for it
+            db.connection.execute(statement, params)
 
 
 @cache
