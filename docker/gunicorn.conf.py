@@ -48,7 +48,9 @@ def when_ready(server):
 
 def post_fork(server, worker):
     # In each worker: SQLite's WAL checkpoints (and their fsyncs) in a thread, off the request path
-    # (predictions/writes.py). Does nothing on PostgreSQL; SQLITE_CHECKPOINT_SECONDS=0 turns it off.
-    from predictions.writes import start_background_checkpoints  # noqa: PLC0415 - Django is set up only now
+    # (predictions/writes.py). Does nothing on PostgreSQL; SQLITE_CHECKPOINT_INTERVAL_MS=0 turns it off.
+    from django.conf import settings  # noqa: PLC0415 - Django is set up only now
 
-    start_background_checkpoints(float(os.environ.get("SQLITE_CHECKPOINT_SECONDS", "0.25")))
+    from predictions.writes import start_background_checkpoints  # noqa: PLC0415
+
+    start_background_checkpoints(settings.SQLITE_CHECKPOINT_INTERVAL_MS / 1000)
