@@ -22,7 +22,7 @@ lock: on this project's test machine that is a few milliseconds, once every ~200
 which both workers' writers wait. ``start_background_checkpoints`` (called by gunicorn's
 ``post_fork``) runs a PASSIVE checkpoint every few tenths of a second in a thread of its own; it
 takes no lock that writers wait for, and its fsyncs release the GIL, so requests go on. A writer
-of that process still checkpoints by itself at 3,000 pages (~12 MB): under steady load a PASSIVE
+of that process still checkpoints by itself at 3,000 pages (6 MB of 2 KB pages): under steady load a PASSIVE
 checkpoint never catches the last frames, and only a checkpoint that does lets the next writer start
 the WAL over; by then the thread has copied most pages, so the writer's share is small. The
 durability is SQLite's ``synchronous=NORMAL`` either way.
@@ -183,9 +183,9 @@ def start_background_checkpoints(interval: float) -> WALCheckpointer | None:
     pid = os.getpid()
     if pid not in _checkpointers:  # keyed by pid: a forked child does not inherit its parent's thread
         _checkpointers[pid] = WALCheckpointer(str(db.settings_dict["NAME"]), interval)
+        # For the connections this process opens from now on. (gunicorn's master opens none before it
+        # forks, and a SQLite connection must not be used across a fork anyway.)
         connection_created.connect(_raise_wal_autocheckpoint, dispatch_uid="writes.raise_wal_autocheckpoint")
-        if db.connection is not None:  # opened before the thread existed: raise its threshold now
-            _raise_wal_autocheckpoint(sender=type(db), connection=db)
         _checkpointers[pid].start()
     return _checkpointers[pid]
 

@@ -198,3 +198,25 @@ def test_where_a_checkpointer_runs_its_writers_checkpoint_only_past_the_safety_l
         )
     finally:
         wrapper.close()
+
+
+@pytest.mark.django_db
+def test_a_file_database_gets_one_checkpointer_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = SQLiteDatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "db.sqlite3")}, alias="wal")
+    monkeypatch.setattr(writes, "connections", {"default": database})
+    monkeypatch.setattr(writes, "_checkpointers", {})
+    checkpointer = writes.start_background_checkpoints(0.05)
+    try:
+        assert checkpointer is not None
+        assert checkpointer.is_alive()
+        assert checkpointer.database_file == str(tmp_path / "db.sqlite3")
+        assert writes.start_background_checkpoints(0.05) is checkpointer  # one per process
+        database.ensure_connection()  # a connection opened now gets the raised threshold
+        assert database.connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (
+            writes.WAL_AUTOCHECKPOINT_WITH_BACKGROUND,
+        )
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
+            checkpointer.join(timeout=5)
+        database.close()
