@@ -39,6 +39,7 @@ import threading
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -150,13 +151,25 @@ class WALCheckpointer(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        # A connection of its own: Django's connections belong to the threads that opened them.
-        connection = sqlite3.connect(self.database_file, timeout=0, isolation_level=None, check_same_thread=False)
+        connection: sqlite3.Connection | None = None
         try:
             while not self.stopped.wait(self.interval):
-                self.checkpoint(connection)
+                connection = connection or self._connect()
+                if connection is not None:
+                    self.checkpoint(connection)
         finally:
-            connection.close()
+            if connection is not None:
+                connection.close()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        # A connection of its own (Django's belong to the threads that opened them), to an existing
+        # file only: a database that is not there yet is Django's to create (with its page size).
+        uri = Path(self.database_file).resolve().as_uri() + "?mode=rw"
+        try:
+            return sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            logger.debug("background WAL checkpoints wait for %s: %s", self.database_file, exc)
+            return None
 
     @staticmethod
     def checkpoint(connection: sqlite3.Connection) -> tuple[int, int, int]:

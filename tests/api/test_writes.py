@@ -220,3 +220,22 @@ def test_a_file_database_gets_one_checkpointer_per_process(tmp_path: Path, monke
             checkpointer.stop()
             checkpointer.join(timeout=5)
         database.close()
+
+
+def test_the_checkpointer_waits_for_the_database_file_and_never_creates_it(tmp_path: Path) -> None:
+    database = tmp_path / "later.sqlite3"
+    thread = _RecordingCheckpointer(str(database), interval=0.01)
+    thread.start()
+    try:
+        time.sleep(0.2)
+        assert not database.exists()  # Django creates it, with its own page size
+        assert thread.results == []
+        writer = _wal_database(database, rows=20)
+        deadline = time.monotonic() + 10
+        while not any(copied > 0 for _, _, copied in thread.results) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert any(copied > 0 for _, _, copied in thread.results), thread.results
+        writer.close()
+    finally:
+        thread.stop()
+        thread.join(timeout=5)
