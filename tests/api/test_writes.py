@@ -117,6 +117,12 @@ def test_a_forked_worker_waits_while_its_parent_holds_the_write_lock(tmp_path: P
     assert _lock_attempt_from_a_forked_child(database_file) == "acquired"
 
 
+def _sqlite_database(path: Path) -> SQLiteDatabaseWrapper:
+    """A Django connection to a SQLite file, whatever the test run's own database is."""
+    settings_dict = {**connection.settings_dict, "ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+    return SQLiteDatabaseWrapper({**settings_dict, "OPTIONS": {}}, alias="sqlite-file")
+
+
 def _wal_database(path: Path, rows: int) -> sqlite3.Connection:
     writer = sqlite3.connect(path, isolation_level=None)
     writer.execute("PRAGMA journal_mode=WAL")
@@ -185,7 +191,7 @@ def test_no_checkpointer_for_an_in_memory_database_or_a_zero_interval() -> None:
 def test_where_a_checkpointer_runs_its_writers_checkpoint_only_past_the_safety_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wrapper = SQLiteDatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "db.sqlite3")}, alias="wal")
+    wrapper = _sqlite_database(tmp_path / "db.sqlite3")
     try:
         wrapper.ensure_connection()
         default = wrapper.connection.execute("PRAGMA wal_autocheckpoint").fetchone()
@@ -202,7 +208,7 @@ def test_where_a_checkpointer_runs_its_writers_checkpoint_only_past_the_safety_l
 
 @pytest.mark.django_db
 def test_a_file_database_gets_one_checkpointer_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    database = SQLiteDatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "db.sqlite3")}, alias="wal")
+    database = _sqlite_database(tmp_path / "db.sqlite3")
     monkeypatch.setattr(writes, "connections", {"default": database})
     monkeypatch.setattr(writes, "_checkpointers", {})
     checkpointer = writes.start_background_checkpoints(0.05)
