@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Sourced by the scripts: create .venv with python3 if needed and install a requirements file into it.
-# Re-installs only when the requirements file changed since the last install.
+# Sourced by the scripts: create .venv with python3 if needed and install a requirements file into it
+# (again only when a requirements file changed since the last install); ensure_wrk installs the
+# benchmarks' load generator.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
@@ -19,4 +20,12 @@ ensure_venv() {
     cat "$ROOT"/requirements*.txt > "$stamp"
   fi
   export PATH="$VENV/bin:$PATH"
+}
+
+ensure_wrk() {
+  # The load generator of the benchmark scripts, from Debian.
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "==> installing wrk from Debian"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  fi
 }

@@ -7,9 +7,6 @@ source "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
 {  # set-up chatter to stderr: stdout carries only the JSON document
   ensure_venv "$ROOT/requirements.txt"
-  if ! command -v wrk >/dev/null 2>&1; then
-    echo "==> installing wrk from Debian"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  fi
+  ensure_wrk
 } >&2
 exec timeout --signal=TERM --kill-after=20 900 python scripts/benchmark.py "$@"

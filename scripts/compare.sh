@@ -6,9 +6,6 @@ source "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
 {
   ensure_venv "$ROOT/requirements.txt"
-  if ! command -v wrk >/dev/null 2>&1; then
-    echo "==> installing wrk from Debian"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-  fi
+  ensure_wrk
 } >&2
 exec timeout --signal=TERM --kill-after=20 3600 python scripts/compare.py "$@"
