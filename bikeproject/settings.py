@@ -136,6 +136,9 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 2)
 # SQLite only: how often each gunicorn worker's thread checkpoints the WAL (predictions/writes.py); 0: never.
 SQLITE_CHECKPOINT_INTERVAL_MS = env_int("SQLITE_CHECKPOINT_INTERVAL_MS", 250)
+# SQLite only: gunicorn's workers append request log rows to a spool file and that thread copies them in
+# (predictions/spool.py); 0: one INSERT per request.
+REQUEST_LOG_SPOOL = env_bool("REQUEST_LOG_SPOOL", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: shared by every worker and pod when REDIS_URL is set (throttling, credentials) ---

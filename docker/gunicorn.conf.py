@@ -47,10 +47,24 @@ def when_ready(server):
 
 
 def post_fork(server, worker):
-    # In each worker: SQLite's WAL checkpoints (and their fsyncs) in a thread, off the request path
-    # (predictions/writes.py). Does nothing on PostgreSQL; SQLITE_CHECKPOINT_INTERVAL_MS=0 turns it off.
+    # In each worker, on SQLite: WAL checkpoints (and their fsyncs) in a thread, off the request path
+    # (predictions/writes.py), and the request log spooled, with the same thread copying the spool into
+    # the database before each checkpoint (predictions/spool.py). Nothing on PostgreSQL;
+    # SQLITE_CHECKPOINT_INTERVAL_MS=0 turns both off, REQUEST_LOG_SPOOL=0 the spool alone.
     from django.conf import settings  # noqa: PLC0415 - Django is set up only now
 
+    from predictions.spool import start_spooling  # noqa: PLC0415
     from predictions.writes import start_background_checkpoints  # noqa: PLC0415
 
-    start_background_checkpoints(settings.SQLITE_CHECKPOINT_INTERVAL_MS / 1000)
+    interval = settings.SQLITE_CHECKPOINT_INTERVAL_MS / 1000
+    spool = start_spooling() if interval > 0 else None
+    start_background_checkpoints(interval, before_checkpoint=spool.copy_with if spool is not None else None)
+
+
+def worker_exit(server, worker):
+    # A worker that stops (restart, scale down, max_requests) copies the request log's spool in, so a
+    # stopped service leaves its rows in the database rather than beside it. Nothing is lost without
+    # this (the next worker or reader copies them), it is only sooner.
+    from predictions.spool import copy_in  # noqa: PLC0415 - Django is set up only now
+
+    copy_in()

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from . import spool
 from .models import RequestLog
 
 
@@ -17,6 +18,10 @@ class RequestLogAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = [field.name for field in RequestLog._meta.fields]
     show_full_result_count = False  # a count(*) over a large log on every page view is costly
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        spool.copy_in()  # rows still in the request log's spool first (predictions/spool.py)
+        return super().get_queryset(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -9,11 +9,13 @@ from django.db.models import Avg, Count, FloatField, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDate
 
+from . import spool
 from .models import Endpoint, RequestLog
 
 
 def request_log_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[RequestLog]:
-    """Staff see every record; everyone else only their own."""
+    """Staff see every record; everyone else only their own. Spooled rows are copied in first."""
+    spool.copy_in()
     records = RequestLog.objects.select_related("user").order_by("-created_at")
     if getattr(user, "is_staff", False):
         return records

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from .ml import artifacts
@@ -16,7 +16,8 @@ from .ml.features import DemandQuery
 from .ml.registry import ModelRegistry
 from .models import JSONText, RequestLog
 from .registry import get_registry
-from .writes import insert_row
+from .spool import active_spool
+from .writes import database_row, insert_row
 
 
 @dataclass
@@ -164,23 +165,31 @@ def request_log_create(
     latency_ms: float,
     details: LogDetails,
 ) -> None:
-    """One INSERT, committed before the response leaves (at driver speed: it is on every request's path)."""
-    insert_row(
-        RequestLog,
-        {
-            "id": request_id,
-            "user": user_id,
-            "endpoint": endpoint,
-            "status_code": status_code,
-            "inputs": inputs,
-            "features": details.features,
-            "output": output,
-            "model_name": details.model_name,
-            "artifact_version": details.artifact_version,
-            "latency_ms": round(latency_ms, 3),
-            "created_at": timezone.now(),
-        },
-    )
+    """The row, written before the response leaves: spooled (gunicorn on SQLite) or INSERTed.
+
+    Errors are Django's ``DatabaseError`` family, whichever way the row went.
+    """
+    values = {
+        "id": request_id,
+        "user": user_id,
+        "endpoint": endpoint,
+        "status_code": status_code,
+        "inputs": inputs,
+        "features": details.features,
+        "output": output,
+        "model_name": details.model_name,
+        "artifact_version": details.artifact_version,
+        "latency_ms": round(latency_ms, 3),
+        "created_at": timezone.now(),
+    }
+    spool = active_spool()
+    if spool is None:
+        insert_row(RequestLog, values)
+        return
+    try:
+        spool.append(database_row(RequestLog, values))
+    except OSError as exc:
+        raise DatabaseError(f"request log spool: {exc}") from exc
 
 
 def day_curve(weekday: int, month: int, weather: int, model: str | None = None) -> tuple[str, list[int]]:

@@ -81,10 +81,16 @@ def serialised_write(db: BaseDatabaseWrapper) -> AbstractContextManager[None]:
     """A context for one short write: the cross-process lock on SQLite files, nothing elsewhere."""
     if db.vendor != "sqlite" or db.is_in_memory_db():  # in memory: tests, one process
         return _NO_LOCK
-    return _FileLock(str(db.settings_dict["NAME"]))
+    return file_lock(str(db.settings_dict["NAME"]))
+
+
+def file_lock(database_file: str) -> AbstractContextManager[None]:
+    """The writers' turn on one SQLite file, for connections that are not Django's."""
+    return _FileLock(database_file)
 
 
 Adapter = Callable[[Any], Any]
+BeforeCheckpoint = Callable[[sqlite3.Connection, str], object]
 
 
 def insert_row(model: type[models.Model], values: Mapping[str, Any]) -> None:
@@ -102,6 +108,18 @@ def insert_row(model: type[models.Model], values: Mapping[str, Any]) -> None:
         db.ensure_connection()
         with serialised_write(db):  # held for the INSERT alone: the other writers wait for it
             db.connection.execute(statement, params)
+
+
+def database_row(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values ``insert_row`` would write (every concrete field, by name), by column name."""
+    _, names, adapters = _insert_plan(model, connections[DEFAULT_DB_ALIAS].vendor)
+    columns = _columns(model)
+    return {column: adapt(values[name]) for name, column, adapt in zip(names, columns, adapters, strict=True)}
+
+
+@cache
+def _columns(model: type[models.Model]) -> list[str]:
+    return [field.column for field in model._meta.concrete_fields]
 
 
 @cache
@@ -144,10 +162,11 @@ def _uuid_hex(value: Any) -> str:
 class WALCheckpointer(threading.Thread):
     """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` on a SQLite file every ``interval`` seconds, until stopped."""
 
-    def __init__(self, database_file: str, interval: float) -> None:
+    def __init__(self, database_file: str, interval: float, before_checkpoint: BeforeCheckpoint | None = None) -> None:
         super().__init__(name="sqlite-wal-checkpoints", daemon=True)
         self.database_file = database_file
         self.interval = interval
+        self.before_checkpoint = before_checkpoint  # e.g. copying the request log's spool in
         self.stopped = threading.Event()
 
     def run(self) -> None:
@@ -156,6 +175,7 @@ class WALCheckpointer(threading.Thread):
             while not self.stopped.wait(self.interval):
                 connection = connection or self._connect()
                 if connection is not None:
+                    self.run_hook(connection)
                     self.checkpoint(connection)
         finally:
             if connection is not None:
@@ -170,6 +190,14 @@ class WALCheckpointer(threading.Thread):
         except sqlite3.Error as exc:
             logger.debug("background WAL checkpoints wait for %s: %s", self.database_file, exc)
             return None
+
+    def run_hook(self, connection: sqlite3.Connection) -> None:
+        if self.before_checkpoint is None:
+            return
+        try:
+            self.before_checkpoint(connection, self.database_file)
+        except (sqlite3.Error, OSError) as exc:  # the next turn tries again
+            logger.warning("background work before a WAL checkpoint failed: %s", exc)
 
     @staticmethod
     def checkpoint(connection: sqlite3.Connection) -> tuple[int, int, int]:
@@ -188,14 +216,19 @@ class WALCheckpointer(threading.Thread):
 _checkpointers: dict[int, WALCheckpointer] = {}
 
 
-def start_background_checkpoints(interval: float) -> WALCheckpointer | None:
-    """Start this process's WAL checkpointer, for a SQLite file database; None elsewhere or when ``interval`` <= 0."""
+def start_background_checkpoints(
+    interval: float, before_checkpoint: BeforeCheckpoint | None = None
+) -> WALCheckpointer | None:
+    """Start this process's WAL checkpointer, for a SQLite file database; None elsewhere or when ``interval`` <= 0.
+
+    ``before_checkpoint(connection, database_file)`` runs in the thread before each checkpoint.
+    """
     db = connections[DEFAULT_DB_ALIAS]
     if interval <= 0 or db.vendor != "sqlite" or db.is_in_memory_db():
         return None
     pid = os.getpid()
     if pid not in _checkpointers:  # keyed by pid: a forked child does not inherit its parent's thread
-        _checkpointers[pid] = WALCheckpointer(str(db.settings_dict["NAME"]), interval)
+        _checkpointers[pid] = WALCheckpointer(str(db.settings_dict["NAME"]), interval, before_checkpoint)
         # For the connections this process opens from now on. (gunicorn's master opens none before it
         # forks, and a SQLite connection must not be used across a fork anyway.)
         connection_created.connect(_raise_wal_autocheckpoint, dispatch_uid="writes.raise_wal_autocheckpoint")

@@ -61,8 +61,8 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def measure(tree: Path, work: Path, rounds: int, seconds: int) -> dict[str, Any]:
     benchmark.ROOT = tree
-    for leftover in work.glob("benchmark.sqlite3*"):
-        leftover.unlink()
+    for leftover in work.glob("benchmark.sqlite3*"):  # the database, its WAL, lock and spool directory
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
     env = benchmark.environment(work, work / "ml_artifacts")
     if not (work / "ml_artifacts").exists():
         benchmark.train(env, work / "ml_artifacts")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from predictions.spool import SPOOL_SUFFIX
 from tests.e2e.conftest import (
     E2E_PASSWORDS,
     GunicornServer,
@@ -82,6 +83,10 @@ def test_2000_concurrent_predictions_with_mixed_auth_all_served_and_logged(
     assert len(request_ids) == REQUESTS
     assert new_rows == REQUESTS
     if database_url.startswith("sqlite:///"):
+        # The rows went through the workers' spool (predictions/spool.py), and reading the log copied them in.
+        spool_files = list(Path(database_url.removeprefix("sqlite:///") + SPOOL_SUFFIX).glob("*.jsonl"))
+        assert 1 <= len(spool_files) <= WORKERS  # one per worker that served something
+        assert sum(path.stat().st_size for path in spool_files) == 0
         wal = Path(database_url.removeprefix("sqlite:///") + "-wal")
         print(f"SQLite write-ahead log after the load: {wal.stat().st_size / 1e6:.1f} MB")
         assert wal.stat().st_size < WAL_LIMIT_BYTES
