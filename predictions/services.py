@@ -183,13 +183,12 @@ def request_log_create(
         "created_at": timezone.now(),
     }
     spool = active_spool()
-    if spool is None:
-        insert_row(RequestLog, values)
-        return
     try:
-        spool.append(database_row(RequestLog, values))
+        if spool is not None and spool.append(database_row(RequestLog, values)):
+            return
     except OSError as exc:
         raise DatabaseError(f"request log spool: {exc}") from exc
+    insert_row(RequestLog, values)
 
 
 def day_curve(weekday: int, month: int, weather: int, model: str | None = None) -> tuple[str, list[int]]:

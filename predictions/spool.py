@@ -25,11 +25,12 @@ appends to the same file, which a deletion could race with.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,13 @@ from .writes import file_lock, serialised_write
 logger = logging.getLogger(__name__)
 
 SPOOL_SUFFIX = ".request-log-spool"
+# A batch of 1,000 predictions makes a row of about 200 kB: one INSERT costs it little per prediction,
+# and passing it through a file and a JSON parser again would only grow the workers' memory.
+MAX_LINE_BYTES = 64 * 1024
+# Rows per transaction when copying: a spool that grew while the database could not take its rows is
+# copied in pieces, in bounded memory (a piece that fails leaves the file whole: the next copy ignores
+# the rows already in).
+COPY_CHUNK_ROWS = 1_000
 
 Row = dict[str, Any]  # column name -> database value (str, int, float or None)
 Insert = Callable[[str, list[Sequence[Any]]], None]  # (statement, rows of values) -> committed
@@ -63,9 +71,14 @@ class Spool:
         self._pid = -1
         self._descriptor = -1
 
-    def append(self, row: Row) -> None:
-        """Raises OSError when the row could not be written; then nothing of it is in the file."""
+    def append(self, row: Row) -> bool:
+        """True once the row is in the file; False for a row over ``MAX_LINE_BYTES``, left to an INSERT.
+
+        Raises OSError when the row could not be written; then nothing of it is in the file.
+        """
         line = (json.dumps(row) + "\n").encode()
+        if len(line) > MAX_LINE_BYTES:
+            return False
         descriptor = self._file()
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
@@ -75,6 +88,7 @@ class Spool:
                 raise OSError(f"short write to {self.directory}")
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
+        return True
 
     def copy_with(self, connection: sqlite3.Connection, database_file: str) -> int:
         """Copy every spool of the directory in through ``connection`` (the background thread's)."""
@@ -124,26 +138,33 @@ def _copy_file(path: Path, insert: Insert) -> int:
         spool_file = path.open("r+b")
     except FileNotFoundError:
         return 0
+    copied = 0
     with spool_file:  # closing it releases the flock
         fcntl.flock(spool_file.fileno(), fcntl.LOCK_EX)
-        data = spool_file.read()
-        complete = data[: data.rfind(b"\n") + 1]
-        rows = list(_rows(complete, path))
-        for statement, values in _statements(rows):
-            insert(statement, values)
-        if data:
-            # After the last newline there can only be an append that never finished (its process died
-            # mid-write, before its response): it served nothing, and it must not prefix the next line.
+        for rows in _chunks(_rows(spool_file, path), COPY_CHUNK_ROWS):
+            for statement, values in _statements(rows):
+                insert(statement, values)
+            copied += len(rows)
+        if spool_file.tell():
+            # Emptied, including what may follow the last newline: an append that never finished (its
+            # process died mid-write, before its response), which must not prefix the next line.
             spool_file.truncate(0)
-        return len(rows)
+    return copied
 
 
-def _rows(data: bytes, path: Path) -> Iterator[Row]:
-    for number, line in enumerate(data.splitlines(), start=1):
+def _rows(lines: Iterable[bytes], path: Path) -> Iterator[Row]:
+    for number, line in enumerate(lines, start=1):
+        if not line.endswith(b"\n"):
+            return  # the unfinished append, if any: always the last line
         try:
             yield json.loads(line)
         except ValueError:  # not a line this module wrote whole: reported, never retried forever
             logger.error("%s, line %d: not a request log row, skipped: %r", path, number, line[:200])
+
+
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 def _statements(rows: list[Row]) -> Iterator[tuple[str, list[Sequence[Any]]]]:

@@ -92,6 +92,37 @@ def test_a_line_that_is_not_a_row_is_skipped_not_retried_forever(tmp_path: Path,
     assert _copy(tmp_path) == 0
 
 
+def test_a_copy_that_fails_midway_leaves_the_file_for_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spool, "COPY_CHUNK_ROWS", 2)
+    writer = spool.Spool(tmp_path)
+    for _ in range(5):
+        writer.append(database_row(RequestLog, _values()))
+    insert = spool._django_insert(connection)
+    calls: list[int] = []
+
+    def fails_on_the_second_piece(statement: str, values: list[Any]) -> None:
+        calls.append(len(values))
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("database is locked")
+        insert(statement, values)
+
+    with pytest.raises(sqlite3.OperationalError):
+        spool.copy_spooled_rows(tmp_path, fails_on_the_second_piece)
+    assert RequestLog.objects.count() == 2  # the first piece is in; the file still holds all five
+    assert _copy(tmp_path) == 5
+    assert RequestLog.objects.count() == 5
+
+
+def test_a_row_too_large_to_spool_is_inserted_directly(
+    alice_client: APIClient, spooling: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool, "MAX_LINE_BYTES", 2_000)
+    batch = {"items": [FRIDAY_JUNE_15H_CLOUDY] * 20}
+    served = alice_client.post("/api/predict/batch/", batch, format="json").json()
+    assert RequestLog.objects.get().id.hex == served["request_id"].replace("-", "")  # in the table already
+    assert not list(spooling.glob("*.jsonl"))  # and never in a spool file
+
+
 def test_a_failed_append_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     writer = spool.Spool(tmp_path)
     writer.append(database_row(RequestLog, _values()))
@@ -146,7 +177,8 @@ def test_the_background_thread_copies_through_its_own_connection(tmp_path: Path)
 def spooling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """This test process spools, as a gunicorn worker does, into tmp_path."""
     monkeypatch.setattr(spool, "spool_directory", lambda db: tmp_path)
-    monkeypatch.setattr(services, "active_spool", lambda: spool.Spool(tmp_path))
+    writer = spool.Spool(tmp_path)
+    monkeypatch.setattr(services, "active_spool", lambda: writer)
     return tmp_path
 
 
