@@ -67,4 +67,7 @@ def worker_exit(server, worker):
     # this (the next worker or reader copies them), it is only sooner.
     from predictions.spool import copy_in  # noqa: PLC0415 - Django is set up only now
 
-    copy_in()
+    try:
+        copy_in()
+    except Exception:  # the rows stay in the spool for the next copy: say why, and exit
+        server.log.exception("request log spool not copied in at worker exit")

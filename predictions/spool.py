@@ -51,14 +51,19 @@ MAX_LINE_BYTES = 64 * 1024
 # copied in pieces, in bounded memory (a piece that fails leaves the file whole: the next copy ignores
 # the rows already in).
 COPY_CHUNK_ROWS = 1_000
+BUSY_TIMEOUT_MS = 5_000
 
 Row = dict[str, Any]  # column name -> database value (str, int, float or None)
 Insert = Callable[[str, list[Sequence[Any]]], None]  # (statement, rows of values) -> committed
 
 
 def spool_directory(db: BaseDatabaseWrapper) -> Path | None:
-    """Where the request log's spool of ``db`` lives: beside a SQLite file database; None elsewhere or when off."""
-    if not settings.REQUEST_LOG_SPOOL or db.vendor != "sqlite" or db.is_in_memory_db():
+    """Where the request log's spool of ``db`` lives: beside a SQLite file database; None elsewhere.
+
+    Readers copy from it whether or not this process spools (rows left from before REQUEST_LOG_SPOOL=0
+    still arrive).
+    """
+    if db.vendor != "sqlite" or db.is_in_memory_db():
         return None
     return Path(f"{db.settings_dict['NAME']}{SPOOL_SUFFIX}")
 
@@ -110,7 +115,7 @@ _spools: dict[int, Spool] = {}
 def start_spooling() -> Spool | None:
     """From now on this process spools its request log rows (gunicorn's ``post_fork``); None where it cannot."""
     directory = spool_directory(connections[DEFAULT_DB_ALIAS])
-    if directory is None:
+    if directory is None or not settings.REQUEST_LOG_SPOOL:
         return None
     try:
         directory.mkdir(mode=0o700, exist_ok=True)
@@ -205,6 +210,9 @@ def copy_with_connection(directory: Path, connection: sqlite3.Connection, databa
 
     def insert(statement: str, values: list[Sequence[Any]]) -> None:
         with file_lock(database_file):
+            # The thread's connection waits for no one when it checkpoints; here it waits, as Django's
+            # connections do, for a write that does not take the writers' turn (a login's session).
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.execute("BEGIN IMMEDIATE")
             try:
                 connection.executemany(statement, values)

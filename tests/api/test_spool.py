@@ -204,8 +204,17 @@ def test_a_row_that_cannot_be_spooled_is_a_503_without_the_prediction(
     assert "prediction" not in response.json()
 
 
-def test_only_sqlite_files_have_a_spool(settings: Any) -> None:
+def test_only_sqlite_files_have_a_spool(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert spool.spool_directory(connection) is None  # the tests' database is in memory
-    settings.REQUEST_LOG_SPOOL = False
-    assert spool.spool_directory(connection) is None
     assert spool.start_spooling() is None
+    monkeypatch.setattr(spool, "spool_directory", lambda db: tmp_path)
+    settings.REQUEST_LOG_SPOOL = False
+    assert spool.start_spooling() is None  # turned off: this process INSERTs
+    assert spool.active_spool() is None
+    settings.REQUEST_LOG_SPOOL = True
+    started = spool.start_spooling()
+    try:
+        assert started is not None
+        assert spool.active_spool() is started
+    finally:
+        spool._spools.clear()
