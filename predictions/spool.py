@@ -1,11 +1,12 @@
 """The request log's spool on SQLite: each row reaches a file of its worker's before the response leaves,
 and is copied into the database in batches.
 
-One INSERT per request costs a SQLite database most of what predict costs beyond the framework's floor:
+One INSERT per request was the largest single cost of predict beyond the framework's floor on SQLite:
 the statement itself (four b-trees, a WAL commit, the pages another worker's commit made stale) and what
 it does to the rest of the request's caches. Appending one line to a file is a few microseconds, and a
-batch of rows shares one transaction. Measured under the benchmark's load: predict/floor 0.84 with a
-spool against 0.78 with an INSERT per request (README, Performance).
+batch of rows shares one transaction. Measured under the benchmark's load: predict/floor 0.809 with the
+spool against 0.772 with an INSERT per request in alternating runs, 0.82 to 0.83 in full runs (README,
+Performance).
 
 What does not change: a row is written before its response leaves (a failed append is a 503, as a failed
 INSERT is), and it is as durable as a commit in SQLite's WAL with synchronous=NORMAL (the operating
@@ -16,7 +17,7 @@ other process, and PostgreSQL always, INSERTs directly.
 
 Each worker appends to ``<database>.request-log-spool/<pid>.jsonl``, one JSON object per line, under an
 exclusive flock on the file. A copy takes the same flock, inserts every complete line with ``INSERT OR
-IGNORE`` in one transaction, then empties the file: an append never interleaves with a copy, a row
+IGNORE`` (``COPY_CHUNK_ROWS`` to a transaction), then empties the file: an append never interleaves with a copy, a row
 copied twice (a copier killed between its commit and the truncation) is ignored by its primary key, and
 a failed copy leaves the rows for the next one. Files are never deleted: a new worker with a reused pid
 appends to the same file, which a deletion could race with.
