@@ -53,7 +53,7 @@ def _copy(directory: Path) -> int:
 
 
 def test_a_spooled_row_reaches_the_table_as_the_orm_stores_it(tmp_path: Path) -> None:
-    by_orm = RequestLog.objects.create(**{**_values(), "user": None})
+    by_orm = RequestLog.objects.create(**_values())
     spooled = _values(created_at=by_orm.created_at)
     spool.Spool(tmp_path).append(database_row(RequestLog, spooled))
 
