@@ -17,7 +17,7 @@ from .ml.registry import ModelRegistry
 from .models import JSONText, RequestLog
 from .registry import get_registry
 from .spool import active_spool
-from .writes import database_row, insert_row
+from .writes import database_row, insert_database_row
 
 
 @dataclass
@@ -182,13 +182,14 @@ def request_log_create(
         "latency_ms": round(latency_ms, 3),
         "created_at": timezone.now(),
     }
+    row = database_row(RequestLog, values)
     spool = active_spool()
     try:
-        if spool is not None and spool.append(database_row(RequestLog, values)):
+        if spool is not None and spool.append(row):
             return
     except OSError as exc:
         raise DatabaseError(f"request log spool: {exc}") from exc
-    insert_row(RequestLog, values)
+    insert_database_row(RequestLog, row)
 
 
 def day_curve(weekday: int, month: int, weather: int, model: str | None = None) -> tuple[str, list[int]]:

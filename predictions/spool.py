@@ -82,8 +82,10 @@ class Spool:
 
         Raises OSError when the row could not be written; then nothing of it is in the file.
         """
+        if sum(len(value) for value in row.values() if isinstance(value, str)) > MAX_LINE_BYTES:
+            return False  # a batch's row: not worth encoding only to find it too long
         line = (json.dumps(row) + "\n").encode()
-        if len(line) > MAX_LINE_BYTES:
+        if len(line) > MAX_LINE_BYTES:  # escaping made it too long after all
             return False
         descriptor = self._file()
         fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -97,8 +99,22 @@ class Spool:
         return True
 
     def copy_with(self, connection: sqlite3.Connection, database_file: str) -> int:
-        """Copy every spool of the directory in through ``connection`` (the background thread's)."""
-        return copy_with_connection(self.directory, connection, database_file)
+        """Copy every spool of the directory in through ``connection`` (the background thread's, autocommit)."""
+
+        def insert(statement: str, values: list[Sequence[Any]]) -> None:
+            with file_lock(database_file):
+                # The thread's connection waits for no one when it checkpoints; here it waits, as Django's
+                # connections do, for a write that does not take the writers' turn (a login's session).
+                connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    connection.executemany(statement, values)
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+
+        return copy_spooled_rows(self.directory, insert)
 
     def _file(self) -> int:
         pid = os.getpid()
@@ -185,9 +201,9 @@ def _statements(rows: list[Row]) -> Iterator[tuple[str, list[Sequence[Any]]]]:
         yield f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({placeholders})', values  # noqa: S608
 
 
-def copy_in(db: BaseDatabaseWrapper | None = None) -> int:
+def copy_in() -> int:
     """Copy the spools into the request log before reading it; a spool that cannot be read is logged."""
-    db = db or connections[DEFAULT_DB_ALIAS]
+    db = connections[DEFAULT_DB_ALIAS]
     directory = spool_directory(db)
     if directory is None:
         return 0
@@ -204,22 +220,3 @@ def _django_insert(db: BaseDatabaseWrapper) -> Insert:
             cursor.executemany(statement, values)
 
     return insert
-
-
-def copy_with_connection(directory: Path, connection: sqlite3.Connection, database_file: str) -> int:
-    """The background thread's copy, through its own connection (autocommit), in the writers' turn."""
-
-    def insert(statement: str, values: list[Sequence[Any]]) -> None:
-        with file_lock(database_file):
-            # The thread's connection waits for no one when it checkpoints; here it waits, as Django's
-            # connections do, for a write that does not take the writers' turn (a login's session).
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                connection.executemany(statement, values)
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-
-    return copy_spooled_rows(directory, insert)

@@ -1,6 +1,6 @@
 """Writes on every request's path: one INSERT at driver speed, and SQLite writers taken in turn.
 
-``insert_row`` writes one model row through the driver's own connection. The ORM's ``create`` builds a
+``insert_database_row`` writes one model row through the driver's own connection. The ORM's ``create`` builds a
 model instance, sends signals, compiles SQL, prepares each field through several generic layers and
 goes through Django's cursor wrapper (which rewrites every SQLite statement with a regex): about half
 of the cost of a predict request beyond the framework's floor. The values written are the ones the
@@ -93,28 +93,27 @@ Adapter = Callable[[Any], Any]
 BeforeCheckpoint = Callable[[sqlite3.Connection, str], object]
 
 
-def insert_row(model: type[models.Model], values: Mapping[str, Any]) -> None:
-    """INSERT one row of ``model`` (every concrete field, by name) and commit it, unless in a transaction.
+def database_row(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """What the ORM would write for ``values`` (every concrete field, by name), by column name, in field order."""
+    _, names, adapters = _insert_plan(model, connections[DEFAULT_DB_ALIAS].vendor)
+    columns = _columns(model)
+    return {column: adapt(values[name]) for name, column, adapt in zip(names, columns, adapters, strict=True)}
+
+
+def insert_database_row(model: type[models.Model], row: Mapping[str, Any]) -> None:
+    """INSERT a ``database_row`` of ``model`` and commit it, unless in a transaction.
 
     Errors are Django's ``DatabaseError`` family, as from the ORM.
     """
     # The ORM's own connection, looked up once: each attribute of ``django.db.connection`` is a
     # thread-local lookup of its own, and this runs on every request.
     db = connections[DEFAULT_DB_ALIAS]
-    statement, names, adapters = _insert_plan(model, db.vendor)
-    params = [adapt(values[name]) for name, adapt in zip(names, adapters, strict=True)]
+    statement, _, _ = _insert_plan(model, db.vendor)
     with db.wrap_database_errors:
         db.close_if_health_check_failed()  # what connection.cursor() would do first
         db.ensure_connection()
         with serialised_write(db):  # held for the INSERT alone: the other writers wait for it
-            db.connection.execute(statement, params)
-
-
-def database_row(model: type[models.Model], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values ``insert_row`` would write (every concrete field, by name), by column name."""
-    _, names, adapters = _insert_plan(model, connections[DEFAULT_DB_ALIAS].vendor)
-    columns = _columns(model)
-    return {column: adapt(values[name]) for name, column, adapt in zip(names, columns, adapters, strict=True)}
+            db.connection.execute(statement, list(row.values()))
 
 
 @cache

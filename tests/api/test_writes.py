@@ -1,4 +1,4 @@
-"""insert_row stores what the ORM stores; the SQLite writers' hand-off lock excludes other processes;
+"""insert_database_row stores what the ORM stores; the SQLite writers' hand-off lock excludes other processes;
 the background checkpointer copies the WAL back without the writers."""
 
 import datetime
@@ -63,14 +63,13 @@ def _stored(row_id: uuid.UUID) -> tuple[Any, ...]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("values", ROWS)
 @pytest.mark.parametrize("with_user", [True, False], ids=["user", "anonymous"])
-def test_insert_row_stores_exactly_what_the_orm_stores(values: dict[str, Any], with_user: bool) -> None:
+def test_a_database_row_inserted_is_exactly_what_the_orm_stores(values: dict[str, Any], with_user: bool) -> None:
     user = User.objects.create_user(username="writer", password="writer-secret") if with_user else None
     created_at = timezone.now()
     by_orm = RequestLog.objects.create(id=uuid.uuid4(), user=user, created_at=created_at, **values)
     by_insert = uuid.uuid4()
-    writes.insert_row(
-        RequestLog, {"id": by_insert, "user": user.pk if user else None, "created_at": created_at, **values}
-    )
+    row = {"id": by_insert, "user": user.pk if user else None, "created_at": created_at, **values}
+    writes.insert_database_row(RequestLog, writes.database_row(RequestLog, row))
 
     assert _stored(by_insert) == _stored(by_orm.id)
     read_back = RequestLog.objects.get(id=by_insert)
@@ -83,10 +82,10 @@ def test_insert_row_stores_exactly_what_the_orm_stores(values: dict[str, Any], w
 
 
 @pytest.mark.django_db
-def test_insert_row_raises_djangos_database_error() -> None:
+def test_insert_database_row_raises_djangos_database_error() -> None:
     values = {field.name: None for field in RequestLog._meta.concrete_fields}  # NOT NULL columns refuse it
     with pytest.raises(DatabaseError):
-        writes.insert_row(RequestLog, {**values, "id": uuid.uuid4()})
+        writes.insert_database_row(RequestLog, writes.database_row(RequestLog, {**values, "id": uuid.uuid4()}))
 
 
 def _try_lock(database_file: str, result: "multiprocessing.Queue[str]") -> None:
